@@ -1,0 +1,171 @@
+package io.spindle.tokenizer;
+
+import io.spindle.contracts.batch.TokenBatch;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Megatron-style packing for one input partition: documents (each already followed by EOS) are concatenated
+ * and cut into batches of B rows of exactly T+1 tokens, with no padding. Tokens that do not yet fill a batch
+ * stay pending; {@link #toBytes()} captures them so the state store's changelog can bring them back after a
+ * crash.
+ */
+public final class RowPacker {
+
+    private static final int STATE_VERSION = 1;
+
+    private final String runId;
+    private final String tokenizerId;
+    private final int partition;
+    private final int rows;
+    private final int rowLength;
+
+    private long nextSeq;
+    private int[] pending = new int[0];
+    private int pendingSize;
+    /** Pending positions where a document starts, with that document's input offset. */
+    private final List<DocStart> docStarts = new ArrayList<>();
+    /** Offset of the document whose tokens continue at pending position 0, or -1 when position 0 starts one. */
+    private long carriedOffset = -1;
+
+    private record DocStart(int position, long offset) {
+    }
+
+    public RowPacker(String runId, String tokenizerId, int partition, int rows, int rowLength) {
+        this.runId = runId;
+        this.tokenizerId = tokenizerId;
+        this.partition = partition;
+        this.rows = rows;
+        this.rowLength = rowLength;
+    }
+
+    public int batchTokens() {
+        return rows * rowLength;
+    }
+
+    public int pendingTokens() {
+        return pendingSize;
+    }
+
+    /** Adds one document's tokens (EOS included) read at {@code offset}; returns the batches it completes. */
+    public List<TokenBatch> append(int[] documentTokens, long offset) {
+        if (documentTokens.length == 0) {
+            return List.of();
+        }
+        docStarts.add(new DocStart(pendingSize, offset));
+        ensureCapacity(pendingSize + documentTokens.length);
+        System.arraycopy(documentTokens, 0, pending, pendingSize, documentTokens.length);
+        pendingSize += documentTokens.length;
+
+        List<TokenBatch> batches = new ArrayList<>();
+        while (pendingSize >= batchTokens()) {
+            batches.add(cutBatch());
+        }
+        return batches;
+    }
+
+    private TokenBatch cutBatch() {
+        int size = batchTokens();
+        int[] tokens = Arrays.copyOf(pending, size);
+
+        int[][] rowStarts = new int[rows][];
+        List<List<Integer>> perRow = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            perRow.add(new ArrayList<>());
+        }
+        long firstOffset = carriedOffset;
+        long lastOffset = carriedOffset;
+        int consumed = 0;
+        for (DocStart start : docStarts) {
+            if (start.position() >= size) {
+                break;
+            }
+            perRow.get(start.position() / rowLength).add(start.position() % rowLength);
+            if (firstOffset < 0) {
+                firstOffset = start.offset();
+            }
+            lastOffset = start.offset();
+            consumed++;
+        }
+        for (int r = 0; r < rows; r++) {
+            rowStarts[r] = perRow.get(r).stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        List<DocStart> remaining = new ArrayList<>(docStarts.subList(consumed, docStarts.size()));
+        docStarts.clear();
+        for (DocStart start : remaining) {
+            docStarts.add(new DocStart(start.position() - size, start.offset()));
+        }
+        boolean nextStartsADocument = !docStarts.isEmpty() && docStarts.get(0).position() == 0;
+        carriedOffset = nextStartsADocument || pendingSize == size ? -1 : lastOffset;
+        System.arraycopy(pending, size, pending, 0, pendingSize - size);
+        pendingSize -= size;
+
+        return new TokenBatch(runId, nextSeq++, rows, rowLength, tokens, rowStarts, tokenizerId,
+                new TokenBatch.Lineage(partition, firstOffset, lastOffset));
+    }
+
+    private void ensureCapacity(int needed) {
+        if (pending.length < needed) {
+            pending = Arrays.copyOf(pending, Math.max(needed, pending.length * 2));
+        }
+    }
+
+    /** The pending tokens and counters, for the state store. */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + pendingSize * 4 + docStarts.size() * 12);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(STATE_VERSION);
+            out.writeLong(nextSeq);
+            out.writeLong(carriedOffset);
+            out.writeInt(pendingSize);
+            for (int i = 0; i < pendingSize; i++) {
+                out.writeInt(pending[i]);
+            }
+            out.writeInt(docStarts.size());
+            for (DocStart start : docStarts) {
+                out.writeInt(start.position());
+                out.writeLong(start.offset());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores what {@link #toBytes()} wrote; null means a fresh packer. */
+    public RowPacker restore(byte[] state) {
+        if (state == null) {
+            return this;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+            int version = in.readInt();
+            if (version != STATE_VERSION) {
+                throw new IllegalStateException("packer state version " + version + " is not " + STATE_VERSION);
+            }
+            nextSeq = in.readLong();
+            carriedOffset = in.readLong();
+            pendingSize = in.readInt();
+            pending = new int[Math.max(pendingSize, batchTokens())];
+            for (int i = 0; i < pendingSize; i++) {
+                pending[i] = in.readInt();
+            }
+            int starts = in.readInt();
+            docStarts.clear();
+            for (int i = 0; i < starts; i++) {
+                docStarts.add(new DocStart(in.readInt(), in.readLong()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt packer state", e);
+        }
+        return this;
+    }
+}

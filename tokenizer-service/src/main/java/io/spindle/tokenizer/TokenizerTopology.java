@@ -1,0 +1,52 @@
+package io.spindle.tokenizer;
+
+import io.spindle.contracts.Topics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+
+/** corpus.documents -> (pack) -> train.batches, with rejects to corpus.rejected. */
+@ApplicationScoped
+public class TokenizerTopology {
+
+    static final String SOURCE = "documents";
+    static final String PACKER = "packer";
+    static final String PACKER_STORE = "packer-state";
+    static final String BATCHES_SINK = "batches";
+    static final String REJECTED_SINK = "rejected";
+
+    @Produces
+    public Topology buildTopology(TextTokenizer tokenizer, TokenizerServiceConfig config, TokenizerStats stats) {
+        DocumentParser parser = new DocumentParser(config.maxDocumentBytes());
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.CORPUS_DOCUMENTS);
+        topology.addProcessor(PACKER, () -> new PackingProcessor(parser, tokenizer, config, stats), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PACKER_STORE), Serdes.String(), Serdes.ByteArray()), PACKER);
+        topology.addSink(BATCHES_SINK, Topics.TRAIN_BATCHES, new ByteArraySerializer(), new ByteArraySerializer(),
+                new ShardPartitioner(), PACKER);
+        topology.addSink(REJECTED_SINK, Topics.CORPUS_REJECTED, new ByteArraySerializer(), new ByteArraySerializer(), PACKER);
+        return topology;
+    }
+
+    /**
+     * Batches packed from input partition p go to batch partition p mod N, so a trainer shard reads each
+     * input partition's batches in order.
+     */
+    static final class ShardPartitioner implements StreamPartitioner<byte[], byte[]> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, byte[] shard, byte[] value, int numPartitions) {
+            int inputPartition = Integer.parseInt(new String(shard, StandardCharsets.UTF_8));
+            return Optional.of(Set.of(inputPartition % numPartitions));
+        }
+    }
+}
