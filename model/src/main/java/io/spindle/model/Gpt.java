@@ -1,0 +1,292 @@
+package io.spindle.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A GPT-2 style decoder: token + learned position embeddings, {@code nLayers} pre-norm blocks
+ * (LayerNorm -> causal self-attention -> residual; LayerNorm -> MLP -> residual), a final LayerNorm, and
+ * an LM head tied to the token embedding.
+ *
+ * <p>Input: (B, T) int64 token ids, T <= contextLength. Output: (B, T, V) logits.
+ *
+ * <p>Shapes in comments: B batch, T sequence, C dModel, H heads, D head width, V vocabulary.
+ */
+public final class Gpt extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+    /** GPT-2's init scale. */
+    private static final float INIT_STD = 0.02f;
+
+    private final GptConfig config;
+    private final Parameter tokenEmbedding;    // (V, C); doubles as the LM head
+    private final Parameter positionEmbedding; // (T, C)
+    private final List<TransformerBlock> blocks = new ArrayList<>();
+    private final LayerNorm finalNorm;
+
+    public Gpt(GptConfig config) {
+        super(VERSION);
+        this.config = config;
+        tokenEmbedding = addParameter(embeddingTable("tokenEmbedding", config.vocabSize(), config.dModel()));
+        positionEmbedding = addParameter(embeddingTable("positionEmbedding", config.contextLength(), config.dModel()));
+        for (int i = 0; i < config.nLayers(); i++) {
+            blocks.add(addChildBlock("block" + i, new TransformerBlock(config)));
+        }
+        finalNorm = addChildBlock("finalNorm", layerNorm());
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    /**
+     * Whether AdamW should decay this parameter. Only matmul weights decay: decaying LayerNorm gains
+     * pulls them towards zero rather than towards their neutral value 1, biases are too few to overfit,
+     * and an embedding row decays every step but only gets gradient when its token appears.
+     */
+    public boolean isDecayed(Parameter parameter) {
+        return parameter.getType() == Parameter.Type.WEIGHT
+                && parameter != tokenEmbedding
+                && parameter != positionEmbedding;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray tokens = inputs.singletonOrThrow();                     // (B, T)
+        return new NDList(logits(store, hidden(store, tokens, training), training)); // (B, T, V)
+    }
+
+    /**
+     * Hidden states after the final LayerNorm, (B, T, C). Public because the EAGLE drafter reads them;
+     * a KV cache will add a variant that takes the positions of {@code tokens} and cached keys/values.
+     */
+    public NDArray hidden(ParameterStore store, NDArray tokens, boolean training) {
+        long t = tokens.getShape().get(1);
+        if (t > config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "sequence length " + t + " exceeds contextLength " + config.contextLength());
+        }
+        Device device = tokens.getDevice();
+        // Derived arrays must belong to the caller's (per-step) manager, not the parameters' one:
+        // everything below is computed from tokens or positions, both of which live there.
+        NDArray positions = tokens.getManager().arange(0, (int) t, 1, DataType.INT64); // (T)
+        NDArray wte = store.getValue(tokenEmbedding, device, training);
+        NDArray wpe = store.getValue(positionEmbedding, device, training);
+        NDArray x = Embedding.embedding(tokens, wte, SparseFormat.DENSE).head()        // (B, T, C)
+                .add(Embedding.embedding(positions, wpe, SparseFormat.DENSE).head());  // + (T, C)
+        NDArray mask = causalMask(positions, positions);                                // (T, T)
+        for (TransformerBlock block : blocks) {
+            x = block.forward(store, new NDList(x, mask), training).head();             // (B, T, C)
+        }
+        return finalNorm.forward(store, new NDList(x), training).head();
+    }
+
+    /** LM head: (..., C) -> (..., V), by the token embedding transposed (weight tying). */
+    public NDArray logits(ParameterStore store, NDArray hidden, boolean training) {
+        NDArray wte = store.getValue(tokenEmbedding, hidden.getDevice(), training);
+        return Linear.linear(hidden, wte).head();
+    }
+
+    /**
+     * Additive attention mask (Tq, Tk): 0 where a query may see a key (key position <= query position),
+     * -inf where the key lies in its future. DJL's attention has no causal flag, so we build it; taking
+     * log of the 0/1 "allowed" matrix gives exactly 0 and -inf, and softmax turns -inf into weight 0.
+     */
+    static NDArray causalMask(NDArray queryPositions, NDArray keyPositions) {
+        NDArray allowed = keyPositions.expandDims(0).lte(queryPositions.expandDims(1)); // (Tq, Tk)
+        return allowed.toType(DataType.FLOAT32, false).log();
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape tokens = inputShapes[0];                                           // (B, T)
+        Shape x = new Shape(tokens.get(0), tokens.get(1), config.dModel());     // (B, T, C)
+        Shape mask = new Shape(tokens.get(1), tokens.get(1));                    // (T, T)
+        for (TransformerBlock block : blocks) {
+            block.initialize(manager, dataType, x, mask);
+        }
+        finalNorm.initialize(manager, dataType, x);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape tokens = inputShapes[0];
+        return new Shape[] {new Shape(tokens.get(0), tokens.get(1), config.vocabSize())};
+    }
+
+    private static Parameter embeddingTable(String name, int rows, int width) {
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(rows, width))
+                .optInitializer(new NormalInitializer(INIT_STD))
+                .build();
+    }
+
+    /** LayerNorm over the channel axis of (B, T, C). */
+    private static LayerNorm layerNorm() {
+        return LayerNorm.builder().axis(2).build();
+    }
+
+    private static Linear linear(long units, float initStd) {
+        Linear linear = Linear.builder().setUnits(units).build();
+        linear.setInitializer(new NormalInitializer(initStd), Parameter.Type.WEIGHT);
+        return linear;
+    }
+
+    /**
+     * Init std of the projections that write into the residual stream: GPT-2 scales them by
+     * 1/sqrt(2L) so the stream's variance does not grow with depth (two residual adds per block).
+     */
+    private static float residualInitStd(GptConfig config) {
+        return (float) (INIT_STD / Math.sqrt(2.0 * config.nLayers()));
+    }
+
+    /** Pre-norm block. Inputs: x (B, T, C) and the additive mask (T, T). Output: x (B, T, C). */
+    static final class TransformerBlock extends AbstractBlock {
+
+        private final LayerNorm attentionNorm;
+        private final CausalSelfAttention attention;
+        private final LayerNorm mlpNorm;
+        private final Mlp mlp;
+
+        TransformerBlock(GptConfig config) {
+            super(VERSION);
+            attentionNorm = addChildBlock("attentionNorm", layerNorm());
+            attention = addChildBlock("attention", new CausalSelfAttention(config));
+            mlpNorm = addChildBlock("mlpNorm", layerNorm());
+            mlp = addChildBlock("mlp", new Mlp(config));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.get(0);                                                   // (B, T, C)
+            NDArray mask = inputs.get(1);                                                // (T, T)
+            NDArray normed = attentionNorm.forward(store, new NDList(x), training).head();
+            x = x.add(attention.forward(store, new NDList(normed, mask), training).head());
+            normed = mlpNorm.forward(store, new NDList(x), training).head();
+            x = x.add(mlp.forward(store, new NDList(normed), training).head());
+            return new NDList(x);
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            Shape x = inputShapes[0];
+            attentionNorm.initialize(manager, dataType, x);
+            attention.initialize(manager, dataType, x, inputShapes[1]);
+            mlpNorm.initialize(manager, dataType, x);
+            mlp.initialize(manager, dataType, x);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {inputShapes[0]};
+        }
+    }
+
+    /** Multi-head self-attention with the causal mask applied by us. (B, T, C), (T, T) -> (B, T, C). */
+    static final class CausalSelfAttention extends AbstractBlock {
+
+        private final int nHeads;
+        private final int headDim;
+        private final float scale;
+        private final Linear qkv;        // C -> 3C: one matmul for all of q, k and v
+        private final Linear projection; // C -> C
+
+        CausalSelfAttention(GptConfig config) {
+            super(VERSION);
+            nHeads = config.nHeads();
+            headDim = config.headDim();
+            scale = (float) (1.0 / Math.sqrt(headDim));
+            qkv = addChildBlock("qkv", linear(3L * config.dModel(), INIT_STD));
+            projection = addChildBlock("projection", linear(config.dModel(), residualInitStd(config)));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.get(0);                                                 // (B, T, C)
+            NDArray mask = inputs.get(1);                                              // (T, T)
+            long b = x.getShape().get(0);
+            long t = x.getShape().get(1);
+            NDList qkvHeads = qkv.forward(store, new NDList(x), training).head()       // (B, T, 3C)
+                    .reshape(b, t, 3L * nHeads, headDim)                               // (B, T, 3H, D)
+                    .transpose(0, 2, 1, 3)                                             // (B, 3H, T, D)
+                    .split(3, 1);                                                      // 3 x (B, H, T, D)
+            // Scaling q (T x D per head) is cheaper than scaling the T x T scores.
+            NDArray q = qkvHeads.get(0).mul(scale);
+            NDArray k = qkvHeads.get(1);
+            NDArray v = qkvHeads.get(2);
+            NDArray weights = q.matMul(k.transpose(0, 1, 3, 2))                        // (B, H, T, T)
+                    .add(mask)
+                    .softmax(-1);
+            NDArray y = weights.matMul(v)                                              // (B, H, T, D)
+                    .transpose(0, 2, 1, 3)                                             // (B, T, H, D)
+                    .reshape(b, t, (long) nHeads * headDim);                           // (B, T, C)
+            return projection.forward(store, new NDList(y), training);
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            Shape x = inputShapes[0];
+            qkv.initialize(manager, dataType, x);
+            projection.initialize(manager, dataType, x);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {inputShapes[0]};
+        }
+    }
+
+    /** Position-wise feed-forward: C -> mlpRatio*C -> GELU -> C. */
+    static final class Mlp extends AbstractBlock {
+
+        private final Linear up;
+        private final Linear down;
+
+        Mlp(GptConfig config) {
+            super(VERSION);
+            up = addChildBlock("up", linear(config.mlpHidden(), INIT_STD));
+            down = addChildBlock("down", linear(config.dModel(), residualInitStd(config)));
+        }
+
+        @Override
+        protected NDList forwardInternal(
+                ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray hidden = up.forward(store, inputs, training).head();               // (B, T, mlpRatio*C)
+            return down.forward(store, new NDList(Activation.gelu(hidden)), training); // (B, T, C)
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            Shape x = inputShapes[0];
+            up.initialize(manager, dataType, x);
+            down.initialize(manager, dataType, up.getOutputShapes(new Shape[] {x})[0]);
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            return new Shape[] {inputShapes[0]};
+        }
+    }
+}

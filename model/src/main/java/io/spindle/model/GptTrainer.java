@@ -1,0 +1,325 @@
+package io.spindle.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * Trains, evaluates, samples from and saves one {@link Gpt}. Owns the DJL model and trainer; close it.
+ *
+ * <p>Token batches are row-major {@code int[]}s of {@code rows x rowLength}, the {@code train.batches}
+ * layout: each row holds T+1 tokens, the first T are inputs and the last T their targets.
+ *
+ * <p>Not thread-safe. PyTorch lets one gradient collector run per JVM, so two trainers cannot run
+ * {@link #trainStep} at the same moment.
+ */
+public final class GptTrainer implements AutoCloseable {
+
+    private static final String ENGINE = "PyTorch";
+    private static final String WEIGHTS = "gpt";
+    private static final String CONFIG_FILE = "gpt.properties";
+
+    /** One optimizer step: its 1-based number, the loss before the update, the unclipped gradient norm. */
+    public record StepResult(long step, float loss, float gradNorm, float lr) {
+    }
+
+    private final GptConfig config;
+    private final OptimizerConfig optimizerConfig;
+    private final Gpt gpt;
+    private final Model model;
+    private final Trainer trainer;
+    private final GroupedAdamW optimizer;
+    private final ParameterStore inferenceStore;
+    private final List<Parameter> trainable;
+    private long step;
+
+    public GptTrainer(GptConfig config, OptimizerConfig optimizerConfig) {
+        this(config, optimizerConfig, null, 0);
+    }
+
+    private GptTrainer(GptConfig config, OptimizerConfig optimizerConfig, Path weightsDir, long step) {
+        this.config = config;
+        this.optimizerConfig = optimizerConfig;
+        this.step = step;
+        gpt = new Gpt(config);
+        model = Model.newInstance(WEIGHTS, ENGINE);
+        try {
+            model.setBlock(gpt);
+            if (weightsDir != null) {
+                model.load(weightsDir, WEIGHTS);
+            }
+            Set<String> decayed = gpt.getParameters().values().stream()
+                    .filter(gpt::isDecayed).map(Parameter::getId).collect(Collectors.toSet());
+            optimizer = new GroupedAdamW(optimizerConfig, decayed);
+            trainer = model.newTrainer(new DefaultTrainingConfig(new TokenCrossEntropy()).optOptimizer(optimizer));
+            // Initialisers draw from PyTorch's global generator: seeding it here makes the weights a
+            // function of the seed alone. (Loaded weights are not redrawn.)
+            Engine.getEngine(ENGINE).setRandomSeed(Long.hashCode(optimizerConfig.seed()));
+            trainer.initialize(new Shape(1, config.contextLength()));
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : asRuntime(e);
+        }
+        inferenceStore = new ParameterStore(model.getNDManager(), false);
+        trainable = gpt.getParameters().values().stream().filter(Parameter::requiresGradient).toList();
+    }
+
+    /**
+     * One optimizer step on {@code rows} rows of {@code rowLength} = T+1 tokens: forward, mean
+     * cross-entropy, backward, global gradient norm, clipping, AdamW at the scheduled learning rate.
+     */
+    public StepResult trainStep(int[] tokens, int rows, int rowLength) {
+        Batch batch = Batch.of(tokens, rows, rowLength, config);
+        float lr = optimizerConfig.learningRate(step);
+        // Every array made during the step hangs off this manager and is freed with it.
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            NDArray inputs = scope.create(batch.inputs, batch.shape);   // (B, T)
+            NDArray targets = scope.create(batch.targets, batch.shape); // (B, T)
+            NDArray loss;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                NDList logits = trainer.forward(new NDList(inputs));    // (B, T, V)
+                loss = trainer.getLoss().evaluate(new NDList(targets), logits);
+                collector.backward(loss);
+            }
+            float gradNorm = globalGradNorm(scope);
+            optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm));
+            trainer.step();
+            step++;
+            return new StepResult(step, loss.getFloat(), gradNorm, lr);
+        }
+    }
+
+    /** Mean next-token cross-entropy on a batch laid out as for {@link #trainStep}, without training. */
+    public float evalLoss(int[] tokens, int rows, int rowLength) {
+        Batch batch = Batch.of(tokens, rows, rowLength, config);
+        return withoutGrad(() -> {
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDArray inputs = scope.create(batch.inputs, batch.shape);
+                NDArray targets = scope.create(batch.targets, batch.shape);
+                NDList logits = new NDList(gpt.forward(inferenceStore, new NDList(inputs), false).head());
+                return trainer.getLoss().evaluate(new NDList(targets), logits).getFloat();
+            }
+        });
+    }
+
+    /** Logits for {@code rows x length} input tokens (no targets), flattened row-major as (B, T, V). */
+    public float[] logits(int[] tokens, int rows, int length) {
+        long[] ids = Batch.checkedIds(tokens, rows, length, config);
+        return withoutGrad(() -> {
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDArray inputs = scope.create(ids, new Shape(rows, length));
+                return gpt.forward(inferenceStore, new NDList(inputs), false).head().toFloatArray();
+            }
+        });
+    }
+
+    /**
+     * Continues {@code prompt} by {@code maxNewTokens} tokens: argmax when {@code temperature == 0},
+     * otherwise sampled from softmax(logits / temperature) with a generator seeded by {@code seed}.
+     * The model sees at most the last contextLength tokens. Returns prompt + new tokens.
+     */
+    public int[] generate(int[] prompt, int maxNewTokens, float temperature, long seed) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must hold at least one token");
+        }
+        if (maxNewTokens < 0 || !(temperature >= 0)) {
+            throw new IllegalArgumentException(
+                    "need maxNewTokens >= 0 and temperature >= 0, were " + maxNewTokens + ", " + temperature);
+        }
+        Batch.checkedIds(prompt, 1, prompt.length, config);
+        int[] out = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+        Random random = new Random(seed);
+        return withoutGrad(() -> {
+            for (int length = prompt.length; length < out.length; length++) {
+                int start = Math.max(0, length - config.contextLength());
+                out[length] = nextToken(out, start, length, temperature, random);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Picks the token after {@code tokens[start, end)} by running the whole window. This is the seam for
+     * a KV cache: it will keep keys/values per position and feed only the newest token.
+     */
+    private int nextToken(int[] tokens, int start, int end, float temperature, Random random) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            long[] window = new long[end - start];
+            for (int i = 0; i < window.length; i++) {
+                window[i] = tokens[start + i];
+            }
+            NDArray context = scope.create(window, new Shape(1, window.length));   // (1, T)
+            NDArray last = gpt.hidden(inferenceStore, context, false).get(":, -1"); // (1, C)
+            NDArray logits = gpt.logits(inferenceStore, last, false).squeeze(0);    // (V)
+            if (temperature == 0) {
+                return (int) logits.argMax().getLong();
+            }
+            return sample(logits.div(temperature).softmax(-1).toFloatArray(), random);
+        }
+    }
+
+    private static int sample(float[] probabilities, Random random) {
+        double u = random.nextDouble();
+        double cumulative = 0;
+        for (int i = 0; i < probabilities.length; i++) {
+            cumulative += probabilities[i];
+            if (u < cumulative) {
+                return i;
+            }
+        }
+        return probabilities.length - 1; // u landed in the float rounding gap at the top
+    }
+
+    /** L2 norm over all gradients, as if they were one vector. */
+    private float globalGradNorm(NDManager scope) {
+        NDList norms = new NDList(trainable.size());
+        for (Parameter parameter : trainable) {
+            NDArray grad = parameter.getArray().getGradient();
+            // getGradient() returns a new handle owned by the parameter's manager; moving it (and so the
+            // norm computed from it) into the step scope frees both. The gradient itself stays.
+            grad.attach(scope);
+            norms.add(grad.norm());
+        }
+        return NDArrays.stack(norms).norm().getFloat();
+    }
+
+    /** Number of optimizer steps taken (restored by {@link #load}). */
+    public long step() {
+        return step;
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public OptimizerConfig optimizerConfig() {
+        return optimizerConfig;
+    }
+
+    /** The block itself, for callers that run it directly (the drafter reads hidden states). */
+    public Gpt gpt() {
+        return gpt;
+    }
+
+    /**
+     * Writes the parameters ({@code gpt-0000.params}) and config + step ({@code gpt.properties}) into
+     * {@code dir}. Optimizer moments are not saved yet. Not atomic: write to a fresh directory and
+     * rename it into place. Returns the weights file.
+     */
+    public Path save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            model.save(dir, WEIGHTS);
+            Properties properties = new Properties();
+            config.toMap().forEach((key, value) -> properties.setProperty(key, value.toString()));
+            properties.setProperty("step", Long.toString(step));
+            try (Writer writer = Files.newBufferedWriter(dir.resolve(CONFIG_FILE))) {
+                properties.store(writer, "Spindle GPT config");
+            }
+            return dir.resolve(WEIGHTS + "-0000.params");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save model to " + dir, e);
+        }
+    }
+
+    /** Rebuilds a trainer from {@link #save}; the step counter resumes, optimizer moments start at 0. */
+    public static GptTrainer load(Path dir, OptimizerConfig optimizerConfig) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(dir.resolve(CONFIG_FILE))) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + CONFIG_FILE + " in " + dir, e);
+        }
+        Map<String, String> map = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        long step = Long.parseLong(map.getOrDefault("step", "0"));
+        return new GptTrainer(GptConfig.fromMap(map), optimizerConfig, dir, step);
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+    }
+
+    /** PyTorch records autograd graphs whenever grad mode is on, and it is on by default per thread. */
+    private static <T> T withoutGrad(Supplier<T> body) {
+        boolean wasOn = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return body.get();
+        } finally {
+            JniUtils.setGradMode(wasOn);
+        }
+    }
+
+    private static RuntimeException asRuntime(Exception e) {
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+
+    /** Rows of T+1 tokens split into inputs (first T) and targets (last T), checked against the config. */
+    private record Batch(long[] inputs, long[] targets, Shape shape) {
+
+        static Batch of(int[] tokens, int rows, int rowLength, GptConfig config) {
+            if (rowLength < 2 || rowLength - 1 > config.contextLength()) {
+                throw new IllegalArgumentException("rowLength must be in [2, contextLength + 1 = "
+                        + (config.contextLength() + 1) + "], was " + rowLength);
+            }
+            checkedIds(tokens, rows, rowLength, config);
+            int t = rowLength - 1;
+            long[] inputs = new long[rows * t];
+            long[] targets = new long[rows * t];
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < t; i++) {
+                    inputs[r * t + i] = tokens[r * rowLength + i];
+                    targets[r * t + i] = tokens[r * rowLength + i + 1];
+                }
+            }
+            return new Batch(inputs, targets, new Shape(rows, t));
+        }
+
+        /** Validates the layout and id range (PyTorch's own error would be an opaque index failure). */
+        static long[] checkedIds(int[] tokens, int rows, int length, GptConfig config) {
+            if (rows <= 0 || length <= 0 || (long) rows * length != tokens.length) {
+                throw new IllegalArgumentException("expected " + rows + " x " + length + " tokens, got "
+                        + tokens.length);
+            }
+            long[] ids = new long[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token " + tokens[i] + " at index " + i
+                            + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+                }
+                ids[i] = tokens[i];
+            }
+            return ids;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.spindle.trainer;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.spindle.contracts.StepMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/** Starts the training loop on its own thread when the application starts, and stops it cleanly. */
+@ApplicationScoped
+public class TrainerService {
+
+    private final TrainerConfig config;
+    private final TrainerStatus status = new TrainerStatus();
+    private final String bootstrapServers;
+    private final String groupId;
+    private Producer<String, byte[]> producer;
+    private TrainingLoop loop;
+    private Thread thread;
+
+    public TrainerService(TrainerConfig config, MeterRegistry registry,
+                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                          @ConfigProperty(name = "spindle.trainer.group-id", defaultValue = "spindle-trainer") String groupId) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.groupId = groupId;
+        gauge(registry, "spindle_trainer_step", StepMetrics::step);
+        gauge(registry, "spindle_trainer_loss", StepMetrics::loss);
+        gauge(registry, "spindle_trainer_tokens_per_second", StepMetrics::tokensPerS);
+        gauge(registry, "spindle_trainer_mfu", StepMetrics::mfu);
+    }
+
+    void start(@Observes StartupEvent event) {
+        // Natives come from the classpath; nothing is downloaded at run time.
+        System.getProperties().putIfAbsent("ai.djl.offline", "true");
+        System.getProperties().putIfAbsent("ai.djl.default_engine", "PyTorch");
+        if (config.threads() > 0) {
+            // Read by DJL when the PyTorch engine starts, which happens on the loop's first model.
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
+                ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
+                // Batches are written in transactions; never train on one that was aborted.
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        loop = new TrainingLoop(config, consumer, new TrainerEvents(producer), status);
+        thread = new Thread(loop, "training-loop");
+        thread.start();
+        Log.infof("trainer %s of run %s reading batches from %s", config.worker(), config.run(), bootstrapServers);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (loop != null) {
+            loop.stop();
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    public TrainerStatus status() {
+        return status;
+    }
+
+    boolean loopAlive() {
+        return thread != null && thread.isAlive();
+    }
+
+    private void gauge(MeterRegistry registry, String name, ToDoubleFunction<StepMetrics> value) {
+        Gauge.builder(name, status, s -> s.latest() == null ? Double.NaN : value.applyAsDouble(s.latest()))
+                .tag("run", config.run())
+                .tag("worker", config.worker())
+                .register(registry);
+    }
+}
