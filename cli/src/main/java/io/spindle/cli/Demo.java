@@ -116,7 +116,7 @@ final class Demo {
         Layout layout = cluster.layout();
         JsonNode run = Http.json(layout.url(Service.METRICS) + "/api/runs/" + RUN).orElseThrow();
         JsonNode tokenizer = Http.json(layout.url(Service.TOKENIZER) + "/api/stats").orElseThrow();
-        JsonNode idle = Http.json(layout.url(Service.DRAFTER) + "/api/idle-windows").orElse(Json.MAPPER.createObjectNode());
+        JsonNode idle = Http.json(layout.url(Service.DRAFTER) + "/api/idle-windows").orElse(Json.MAPPER.createArrayNode());
 
         ObjectNode summary = Json.MAPPER.createObjectNode();
         summary.put("steps", run.path("latestStep").asLong());
@@ -130,22 +130,20 @@ final class Demo {
         summary.put("rejected", tokenizer.path("rejected").asLong());
         summary.put("batches", tokenizer.path("batches").asLong());
         summary.put("records_fed", fed.documents());
-        summary.put("idle_windows", countWindows(idle));
+        long windows = 0;
+        long idleMs = 0;
+        for (JsonNode worker : idle) {
+            windows += worker.path("closedWindows").asLong();
+            idleMs += worker.path("totalIdleMs").asLong();
+        }
+        summary.put("idle_windows", windows);
+        summary.put("idle_s", round(idleMs / 1000.0));
         summary.put("time_to_first_step_s", round(firstStepSeconds));
         ObjectNode rss = summary.putObject("peak_rss_mb");
         for (Service service : Service.values()) {
             rss.put(service.id, cluster.peakRssMb(service));
         }
-        summary.put("dashboard", layout.url(Service.METRICS) + "/");
         return summary;
-    }
-
-    private static long countWindows(JsonNode idle) {
-        long count = 0;
-        for (JsonNode worker : idle.path("workers").isMissingNode() ? idle : idle.path("workers")) {
-            count += worker.path("windows").size();
-        }
-        return count;
     }
 
     private void printSummary(ObjectNode s) {
@@ -158,6 +156,8 @@ final class Demo {
                 s.get("mfu").asDouble() * 100, s.get("data_wait_pct").asDouble());
         out.printf("  documents        %,d accepted, %d rejected (see corpus.rejected), %,d batches%n",
                 s.get("documents").asLong(), s.get("rejected").asLong(), s.get("batches").asLong());
+        out.printf("  trainer idle     %.1f s in %d windows (drafter-service saw them: %s/api/idle-windows)%n",
+                s.get("idle_s").asDouble(), s.get("idle_windows").asLong(), layout.url(Service.DRAFTER));
         out.printf("  first step after %.1f s%n", s.get("time_to_first_step_s").asDouble());
         out.printf("  peak RSS (MB)    %s%n", s.get("peak_rss_mb"));
         out.println("  REST             " + layout.url(Service.METRICS) + "/api/runs/" + RUN
