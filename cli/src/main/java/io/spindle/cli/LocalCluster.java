@@ -75,6 +75,11 @@ final class LocalCluster {
         try {
             Files.createDirectories(layout.logs());
             Files.createDirectories(layout.pidFile(service).getParent());
+            if (Files.exists(layout.log(service))) {
+                // Keep the previous run's log (a crash's last words) but start the readiness scan afresh.
+                Files.move(layout.log(service), layout.logs().resolve(service.id + ".previous.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(layout.home().toFile())
                     .redirectErrorStream(true)
@@ -165,6 +170,15 @@ final class LocalCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** SIGKILL, as a crash would: no shutdown hook runs, nothing is flushed. For fault tests. */
+    void kill(Service service) {
+        running(service).ifPresent(process -> {
+            process.destroyForcibly();
+            process.onExit().join();
+            out.printf("  killed %s (SIGKILL)%n", service.id);
+        });
     }
 
     /** Peak resident memory of a running service, from /proc (Linux); -1 when unknown. */

@@ -20,6 +20,7 @@ package io.spindle.contracts;
  * @param mfu         model FLOPs utilisation, 0..1 (PaLM definition)
  * @param lossScale   dynamic loss scale; 1 when training in fp32
  * @param batchId     the batch trained, {@code partition:seq} of {@code train.batches}
+ * @param peakRssMb   the trainer process's peak resident memory so far, MB; -1 when unknown
  */
 public record StepMetrics(
         int schema,
@@ -38,7 +39,8 @@ public record StepMetrics(
         double tokensPerS,
         double mfu,
         double lossScale,
-        String batchId) {
+        String batchId,
+        long peakRssMb) {
 
     public String key() {
         return run + "/" + worker;

@@ -68,7 +68,7 @@ class TopologyTest {
 
     static StepMetrics step(String run, String worker, long step, double loss, long tokens) {
         return new StepMetrics(Schema.V1, run, worker, step, 1_000 * step, loss, step % 10 == 0 ? loss + 0.1 : null,
-                3e-4, 1.5, tokens, tokens * step, 900, 100, 1_000, 0.4, 1, "0:" + step);
+                3e-4, 1.5, tokens, tokens * step, 900, 100, 1_000, 0.4, 1, "0:" + step, 512);
     }
 
     private void send(StepMetrics metrics) {

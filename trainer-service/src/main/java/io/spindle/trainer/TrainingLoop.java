@@ -113,7 +113,8 @@ final class TrainingLoop implements Runnable {
             StepMetrics metrics = new StepMetrics(Schema.V1, config.run(), config.worker(), result.step(),
                     System.currentTimeMillis(), result.loss(), null, result.lr(), result.gradNorm(), tokens, tokensSeen,
                     stepMs, dataWaitMs, Throughput.tokensPerSecond(tokens, stepMs + dataWaitMs),
-                    Throughput.mfu(trainer.config().flopsPerToken(), tokens, stepMs, peakFlops), 1.0, batch.id());
+                    Throughput.mfu(trainer.config().flopsPerToken(), tokens, stepMs, peakFlops), 1.0, batch.id(),
+                    PeakMemory.residentMb());
             events.stepMetrics(metrics);
             status.stepped(metrics);
             logProgress(metrics);

@@ -24,7 +24,7 @@ class EventJsonTest {
     @Test
     void stepMetricsRoundTrip() {
         StepMetrics metrics = new StepMetrics(Schema.V1, "run-1", "w0", 12, 1_700_000_000_000L, 3.25, null, 1e-3, 0.8,
-                1024, 12288, 850.5, 2.5, 1198.6, 0.41, 1.0, "0:11");
+                1024, 12288, 850.5, 2.5, 1198.6, 0.41, 1.0, "0:11", 870);
         JsonSerde<StepMetrics> serde = JsonSerde.of(StepMetrics.class);
         assertEquals(metrics, serde.deserialize(Topics.TRAIN_METRICS, serde.serialize(Topics.TRAIN_METRICS, metrics)));
         assertEquals("run-1/w0", metrics.key());
