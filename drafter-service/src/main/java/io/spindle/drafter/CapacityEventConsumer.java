@@ -6,7 +6,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-/** Feeds every capacity event into {@link IdleWindows}. The drafter's spot training will hook in here. */
+/** Feeds every capacity event into {@link IdleWindows} and the spot trainer's {@link SpotGate}. */
 @ApplicationScoped
 public class CapacityEventConsumer {
 
@@ -17,6 +17,9 @@ public class CapacityEventConsumer {
 
     @Inject
     IdleWindowMetrics metrics;
+
+    @Inject
+    SpotGate gate;
 
     @Incoming("capacity-events")
     public void onEvent(CapacityEvent event) {
@@ -29,6 +32,9 @@ public class CapacityEventConsumer {
             return;
         }
         IdleWindows.Effect effect = windows.apply(event);
+        if (effect != IdleWindows.Effect.STALE) {
+            gate.onEvent(event); // a re-delivered old event must not reopen the gate
+        }
         metrics.track(event.worker());
         LOG.debugf("%s -> %s", event, effect);
     }

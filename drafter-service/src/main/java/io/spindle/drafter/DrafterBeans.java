@@ -11,4 +11,16 @@ public class DrafterBeans {
     IdleWindows idleWindows(DrafterConfig config) {
         return new IdleWindows(config.idleWindows().history());
     }
+
+    @Produces
+    @Singleton
+    SpotGate spotGate(DrafterConfig config) {
+        return new SpotGate(config.spot().serve());
+    }
+
+    @Produces
+    @Singleton
+    SpotStats spotStats() {
+        return new SpotStats();
+    }
 }

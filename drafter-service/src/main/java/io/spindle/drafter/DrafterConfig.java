@@ -2,16 +2,108 @@ package io.spindle.drafter;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.spindle.model.GptConfig;
+import io.spindle.model.OptimizerConfig;
+
+import java.nio.file.Path;
+import java.util.Set;
 
 /** Settings of the drafter service ({@code spindle.drafter.*}). */
 @ConfigMapping(prefix = "spindle.drafter")
 public interface DrafterConfig {
 
+    /** This drafter's id: the key of its metrics. */
+    @WithDefault("drafter-0")
+    String id();
+
+    /** The target run the drafter learns to imitate: the key of its checkpoints. */
+    @WithDefault("run-1")
+    String run();
+
     IdleWindowsConfig idleWindows();
+
+    Spot spot();
 
     interface IdleWindowsConfig {
         /** Closed windows kept per worker; older ones are dropped but still count in the worker's total. */
         @WithDefault("1000")
         int history();
+    }
+
+    /** The spot trainer: trains the drafter only while a served worker is idle. */
+    interface Spot {
+
+        /** Off: only idle windows are tracked. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Workers whose idle time this drafter may use: their ids, or {@code *} for any (a sidecar names its own). */
+        @WithDefault("*")
+        Set<String> serve();
+
+        /** Consumer group on train.batches: the drafter reads the same stream as the target, at its own pace. */
+        @WithDefault("spindle-drafter-data")
+        String groupId();
+
+        /** PyTorch intra-op threads; 0 = every core (the drafter only runs while the trainer does not). */
+        @WithDefault("0")
+        int threads();
+
+        /** Where drafter checkpoints are written, one folder per save. */
+        @WithDefault("${user.home}/.spindle/drafter-checkpoints")
+        Path checkpointDir();
+
+        /** Checkpoints kept. */
+        @WithDefault("3")
+        int keepCheckpoints();
+
+        Model model();
+
+        Optimizer optimizer();
+    }
+
+    /** The baseline drafter: a small GPT over the target's vocabulary. */
+    interface Model {
+        @WithDefault("8192")
+        int vocabSize();
+
+        @WithDefault("128")
+        int contextLength();
+
+        @WithDefault("128")
+        int dModel();
+
+        @WithDefault("2")
+        int nHeads();
+
+        @WithDefault("1")
+        int nLayers();
+
+        default GptConfig toGptConfig() {
+            return new GptConfig(vocabSize(), contextLength(), dModel(), nHeads(), nLayers());
+        }
+    }
+
+    interface Optimizer {
+        @WithDefault("3e-3")
+        float learningRate();
+
+        @WithDefault("3e-4")
+        float minLearningRate();
+
+        @WithDefault("10")
+        long warmupSteps();
+
+        @WithDefault("5000")
+        long totalSteps();
+
+        @WithDefault("7")
+        long seed();
+
+        default OptimizerConfig toOptimizerConfig() {
+            OptimizerConfig d = OptimizerConfig.defaults(totalSteps());
+            return new OptimizerConfig(learningRate(), minLearningRate(), warmupSteps(), totalSteps(), d.weightDecay(),
+                    d.beta1(), d.beta2(), d.epsilon(), d.gradClip(), seed());
+        }
     }
 }

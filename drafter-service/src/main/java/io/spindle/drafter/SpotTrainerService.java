@@ -1,0 +1,93 @@
+package io.spindle.drafter;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Runs the {@link SpotTrainer} on its own thread for the life of the application. */
+@ApplicationScoped
+public class SpotTrainerService {
+
+    private static final Logger LOG = Logger.getLogger(SpotTrainerService.class);
+
+    private final DrafterConfig config;
+    private final SpotGate gate;
+    private final SpotStats stats;
+    private final String bootstrapServers;
+    private Producer<String, byte[]> producer;
+    private SpotTrainer trainer;
+    private Thread thread;
+
+    public SpotTrainerService(DrafterConfig config, SpotGate gate, SpotStats stats,
+                              @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.gate = gate;
+        this.stats = stats;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent event) {
+        DrafterConfig.Spot spot = config.spot();
+        if (!spot.enabled()) {
+            stats.state("DISABLED");
+            LOG.info("spot training disabled (spindle.drafter.spot.enabled=false); tracking idle windows only");
+            return;
+        }
+        // Natives come from the classpath; nothing is downloaded at run time.
+        System.getProperties().putIfAbsent("ai.djl.offline", "true");
+        System.getProperties().putIfAbsent("ai.djl.default_engine", "PyTorch");
+        if (spot.threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(spot.threads()));
+        }
+        producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, config.id()),
+                new StringSerializer(), new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> batches = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, spot.groupId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, config.id() + "-batches",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                // One batch per poll: a BUSY is honoured between any two steps, and nothing fetched is dropped.
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        DrafterCheckpoints checkpoints = new DrafterCheckpoints(spot.checkpointDir(), spot.keepCheckpoints());
+        trainer = new SpotTrainer(config.id(), config.run(), gate, batches,
+                () -> new SmallLmDrafter(spot.model().toGptConfig(), spot.optimizer().toOptimizerConfig(),
+                        checkpoints.newest().orElse(null)),
+                checkpoints, new DrafterEvents(producer), stats);
+        thread = new Thread(trainer, "spot-trainer");
+        thread.start();
+        LOG.infof("spot trainer %s serves workers %s; checkpoints in %s", config.id(), spot.serve(), spot.checkpointDir());
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (trainer != null) {
+            trainer.stop();
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    boolean healthy() {
+        return trainer == null || thread.isAlive();
+    }
+}
