@@ -138,6 +138,10 @@ final class Demo {
         }
         summary.put("idle_windows", windows);
         summary.put("idle_s", round(idleMs / 1000.0));
+        JsonNode spot = Http.json(layout.url(Service.DRAFTER) + "/api/spot").orElse(Json.MAPPER.createObjectNode());
+        summary.put("drafter_steps", spot.path("steps").asLong());
+        summary.put("harvested_s", round(spot.path("harvestedMs").asLong() / 1000.0));
+        summary.put("preempt_p99_ms", spot.path("preemptionP99Ms").asLong(-1));
         summary.put("time_to_first_step_s", round(firstStepSeconds));
         ObjectNode rss = summary.putObject("peak_rss_mb");
         for (Service service : Service.values()) {
@@ -158,10 +162,13 @@ final class Demo {
                 s.get("documents").asLong(), s.get("rejected").asLong(), s.get("batches").asLong());
         out.printf("  trainer idle     %.1f s in %d windows (drafter-service saw them: %s/api/idle-windows)%n",
                 s.get("idle_s").asDouble(), s.get("idle_windows").asLong(), layout.url(Service.DRAFTER));
+        out.printf("  drafter          %d spot steps in %.1f s of harvested idle time (preemption p99 %d ms)%n",
+                s.get("drafter_steps").asLong(), s.get("harvested_s").asDouble(), s.get("preempt_p99_ms").asLong());
         out.printf("  first step after %.1f s%n", s.get("time_to_first_step_s").asDouble());
         out.printf("  peak RSS (MB)    %s%n", s.get("peak_rss_mb"));
         out.println("  REST             " + layout.url(Service.METRICS) + "/api/runs/" + RUN
-                + "   " + layout.url(Service.TOKENIZER) + "/api/stats   " + layout.url(Service.TRAINER) + "/api/status");
+                + "   " + layout.url(Service.TOKENIZER) + "/api/stats   " + layout.url(Service.TRAINER) + "/api/status   "
+                + layout.url(Service.DRAFTER) + "/api/spot");
         out.println("  Prometheus       " + layout.url(Service.METRICS) + "/q/metrics (each service has /q/metrics)");
         out.println("  Kafka            " + layout.bootstrapServers());
         out.println("  logs             " + layout.logs());

@@ -1,5 +1,11 @@
 package io.spindle.cli.tokenizer;
 
+import io.spindle.tokenizers.BpeTrainer;
+import io.spindle.tokenizers.BpeVocabulary;
+import io.spindle.tokenizers.PreTokenizerPattern;
+import io.spindle.tokenizers.SpecialTokens;
+import io.spindle.tokenizers.TokenizerJsonWriter;
+import io.spindle.tokenizers.WordCounts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

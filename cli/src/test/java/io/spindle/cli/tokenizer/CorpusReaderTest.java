@@ -1,5 +1,7 @@
 package io.spindle.cli.tokenizer;
 
+import io.spindle.tokenizers.PreTokenizerPattern;
+import io.spindle.tokenizers.WordCounts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

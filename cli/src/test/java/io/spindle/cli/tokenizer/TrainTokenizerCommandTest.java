@@ -1,5 +1,8 @@
 package io.spindle.cli.tokenizer;
 
+import io.spindle.tokenizers.BpeVocabulary;
+import io.spindle.tokenizers.PreTokenizerPattern;
+import io.spindle.tokenizers.TokenizerJsonReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
