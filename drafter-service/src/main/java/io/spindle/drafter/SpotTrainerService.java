@@ -2,6 +2,7 @@ package io.spindle.drafter;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -27,17 +27,21 @@ public class SpotTrainerService {
     private final DrafterConfig config;
     private final SpotGate gate;
     private final SpotStats stats;
-    private final String bootstrapServers;
+    private final Map<String, Object> kafka;
     private Producer<String, byte[]> producer;
     private SpotTrainer trainer;
     private Thread thread;
 
+    /**
+     * @param kafka every {@code kafka.*} setting (bootstrap servers, and security such as SASL/SCRAM or TLS),
+     *              so the spot trainer's own clients connect exactly as the messaging channels do
+     */
     public SpotTrainerService(DrafterConfig config, SpotGate gate, SpotStats stats,
-                              @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                              @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.config = config;
         this.gate = gate;
         this.stats = stats;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) {
@@ -53,19 +57,17 @@ public class SpotTrainerService {
         if (spot.threads() > 0) {
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(spot.threads()));
         }
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, config.id()),
+        producer = new KafkaProducer<>(KafkaClients.with(kafka, Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, config.id())),
                 new StringSerializer(), new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> batches = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        KafkaConsumer<byte[], byte[]> batches = new KafkaConsumer<>(KafkaClients.with(kafka, Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, spot.groupId(),
                 ConsumerConfig.CLIENT_ID_CONFIG, config.id() + "-batches",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // One batch per poll: a BUSY is honoured between any two steps, and nothing fetched is dropped.
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         DrafterCheckpoints checkpoints = new DrafterCheckpoints(spot.checkpointDir(), spot.keepCheckpoints());
         trainer = new SpotTrainer(config.id(), config.run(), gate, batches,

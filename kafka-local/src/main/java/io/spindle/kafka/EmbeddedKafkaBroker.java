@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -61,10 +62,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean formatted;
     private final Duration startupTime;
     private final Map<String, Integer> partitionOverrides;
+    private final ScramCredentials scram;
     private volatile boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int port, Path dataDir, boolean deleteDataDirOnClose,
+    private EmbeddedKafkaBroker(ScramCredentials scram, KafkaRaftServer server, int port, Path dataDir, boolean deleteDataDirOnClose,
                                 boolean formatted, Duration startupTime, Map<String, Integer> partitionOverrides) {
+        this.scram = scram;
         this.server = server;
         this.port = port;
         this.dataDir = dataDir;
@@ -111,6 +114,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return partitionOverrides;
     }
 
+    /**
+     * Client settings needed to talk to this broker besides {@code bootstrap.servers}: empty for a plain
+     * broker; the SCRAM admin's {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}
+     * when the broker was built with {@link Builder#scram}.
+     */
+    public Map<String, String> clientProperties() {
+        return scram == null ? Map.of() : scram.clientProperties(scram.adminUser(), scram.adminPassword());
+    }
+
+    /** Client settings for one of the SCRAM users given to the builder; empty for a plain broker. */
+    public Map<String, String> clientProperties(String user, String password) {
+        return scram == null ? Map.of() : scram.clientProperties(user, password);
+    }
+
     /** Creates the topics (idempotent: existing ones are kept, grown if they have fewer partitions). */
     public void createTopics(Collection<TopicSpec> specs) {
         createTopics(specs, Map.of());
@@ -118,7 +135,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** As {@link #createTopics(Collection)}; {@code partitionOverrides} maps topic name to partition count. */
     public void createTopics(Collection<TopicSpec> specs, Map<String, Integer> partitionOverrides) {
-        TopicCreator.createTopics(bootstrapServers(), specs, partitionOverrides);
+        TopicCreator.createTopics(bootstrapServers(), clientProperties(), specs, partitionOverrides);
     }
 
     /** Creates every topic of {@link Topics#ALL}, with the builder's partition overrides. */
@@ -164,8 +181,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private boolean quietLogging = true;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, Integer> partitionOverrides = new LinkedHashMap<>();
+        private ScramCredentials scram;
 
         private Builder() {
+        }
+
+        /**
+         * Clients must authenticate with SASL/SCRAM-SHA-512: the client listener becomes SASL_PLAINTEXT and
+         * the users are created when the storage is formatted. {@code users} maps name to password and must
+         * hold the admin, which the broker itself and {@link #createTopics} use. A client without valid
+         * credentials is refused.
+         */
+        public Builder scram(String adminUser, String adminPassword, Map<String, String> users) {
+            this.scram = new ScramCredentials(adminUser, adminPassword, users);
+            return this;
         }
 
         /** Broker (client) port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -242,13 +271,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 Properties props = config(dir, brokerPort, controllerPort);
                 KafkaRaftServer server = null;
                 try {
-                    boolean formatted = formatIfNeeded(dir, props);
+                    boolean formatted = formatIfNeeded(dir, props, scram);
                     server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
                     server.startup();
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     LOG.info("Kafka ready at {}:{} in {} ms ({} data dir {})", HOST, brokerPort, took.toMillis(),
                             formatted ? "formatted" : "reused", dir);
-                    return new EmbeddedKafkaBroker(server, brokerPort, dir, temporary, formatted, took,
+                    return new EmbeddedKafkaBroker(scram, server, brokerPort, dir, temporary, formatted, took,
                             partitionOverrides);
                 } catch (RuntimeException e) {
                     last = e;
@@ -298,18 +327,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", String.valueOf(NODE_ID));
             p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-            p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            String client = scram == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+            p.put("listeners", client + "://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+            p.put("advertised.listeners", client + "://" + HOST + ":" + brokerPort);
+            p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("inter.broker.listener.name", client);
+            if (scram != null) {
+                p.putAll(scram.brokerProperties());
+            }
             p.put("log.dirs", dir.toString());
             return p;
         }
     }
 
     /** Formats {@code dir} with StorageTool unless it holds a formatted log already. Returns true if it formatted. */
-    private static boolean formatIfNeeded(Path dir, Properties props) {
+    private static boolean formatIfNeeded(Path dir, Properties props, ScramCredentials scram) {
         if (Files.exists(dir.resolve("meta.properties"))) {
             return false;
         }
@@ -322,8 +355,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             PrintStream printStream = new PrintStream(buffer, true, StandardCharsets.UTF_8);
             String clusterId = Uuid.randomUuid().toString();
-            int rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", configFile.toString()},
-                    printStream);
+            List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", configFile.toString()));
+            if (scram != null) {
+                args.addAll(scram.formatArguments());
+            }
+            int rc = StorageTool.execute(args.toArray(String[]::new), printStream);
             if (rc != 0) {
                 throw new IllegalStateException("kafka-storage format exited with " + rc + ": "
                         + buffer.toString(StandardCharsets.UTF_8));

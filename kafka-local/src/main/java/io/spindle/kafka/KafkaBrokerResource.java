@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@code SPINDLE_KAFKA_TESTCONTAINERS}, or init arg {@code testcontainers}) = {@code auto} (default),
  * {@code never} (always embedded) or {@code always} (fail without Docker).
  *
- * <p>Init args: {@code partitions.<topic>=N} overrides a registry topic's partition count (e.g.
+ * <p>Init args: {@code scram=true} starts an embedded broker that only accepts SASL/SCRAM-SHA-512 and passes
+ * the credentials to the application as {@code kafka.*}, {@code kafka-streams.*} and connector settings (a
+ * test reads them back with {@code @ConfigProperty}); {@code partitions.<topic>=N} overrides a registry topic's partition count (e.g.
  * {@code partitions.train.batches=1}); {@code broker.<key>=value} sets an embedded-broker property.
  *
  * <p>Config returned to Quarkus: {@code kafka.bootstrap.servers}, {@code quarkus.kafka-streams.bootstrap-servers},
@@ -48,6 +50,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     private final Map<String, Integer> partitions = new LinkedHashMap<>();
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private String mode;
+    private boolean scram;
     private EmbeddedKafkaBroker embedded;
     private AutoCloseable container;
     private String bootstrap;
@@ -59,6 +62,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                 partitions.put(k.substring("partitions.".length()), Integer.parseInt(v.trim()));
             } else if (k.startsWith("broker.")) {
                 brokerProperties.put(k.substring("broker.".length()), v);
+            } else if (k.equals("scram")) {
+                scram = Boolean.parseBoolean(v.trim());
             } else if (k.equals("testcontainers")) {
                 mode = v;
             } else {
@@ -70,6 +75,9 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         String m = mode();
+        if (scram) {
+            return startEmbeddedWithScram();
+        }
         if (!m.equals("never") && (m.equals("always") || dockerAvailable())) {
             bootstrap = Containers.start(this);
             LOG.info("Kafka for tests: Testcontainers {} at {}", IMAGE, bootstrap);
@@ -87,6 +95,33 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                 "kafka.bootstrap.servers", bootstrap,
                 "quarkus.kafka-streams.bootstrap-servers", bootstrap,
                 "mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
+    }
+
+    /**
+     * Init arg {@code scram=true}: an embedded broker that only accepts SASL/SCRAM-SHA-512 clients, and the
+     * credentials handed to the application as configuration alone, for every kind of Kafka client it has.
+     */
+    private Map<String, String> startEmbeddedWithScram() {
+        String password = java.util.UUID.randomUUID().toString();
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().partitions(partitions)
+                .scram("spindle", password, Map.of());
+        brokerProperties.forEach(builder::property);
+        embedded = builder.start();
+        bootstrap = embedded.bootstrapServers();
+        embedded.createRegistryTopics();
+        System.setProperty(BOOTSTRAP_PROPERTY, bootstrap);
+        Map<String, String> client = embedded.clientProperties();
+        LOG.info("Kafka for tests: embedded KRaft broker with SASL/SCRAM at {}", bootstrap);
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", bootstrap);
+        config.put("quarkus.kafka-streams.bootstrap-servers", bootstrap);
+        config.put("mp.messaging.connector.smallrye-kafka.bootstrap.servers", bootstrap);
+        client.forEach((key, value) -> {
+            config.put("kafka." + key, value);
+            config.put("kafka-streams." + key, value);
+            config.put("mp.messaging.connector.smallrye-kafka." + key, value);
+        });
+        return config;
     }
 
     @Override

@@ -48,7 +48,14 @@ public final class TopicCreator {
      */
     public static void createTopics(String bootstrapServers, Collection<TopicSpec> specs,
                                     Map<String, Integer> partitionOverrides) {
+        createTopics(bootstrapServers, Map.of(), specs, partitionOverrides);
+    }
+
+    /** As above, with client settings such as SASL credentials ({@link EmbeddedKafkaBroker#clientProperties()}). */
+    public static void createTopics(String bootstrapServers, Map<String, String> clientProperties,
+                                    Collection<TopicSpec> specs, Map<String, Integer> partitionOverrides) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "spindle-topic-creator");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
