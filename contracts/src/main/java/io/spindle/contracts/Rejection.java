@@ -24,7 +24,11 @@ public final class Rejection {
         MISSING_TEXT,
         TEXT_NOT_STRING,
         BLANK_TEXT,
-        TOO_LARGE
+        TOO_LARGE,
+        /** Bytes that are not text: NUL bytes, or mostly control characters or replacement characters. */
+        BINARY,
+        /** The same normalized text was already accepted from this input partition. */
+        DUPLICATE
     }
 
     private Rejection() {

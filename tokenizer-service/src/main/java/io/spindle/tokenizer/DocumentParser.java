@@ -10,13 +10,18 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Map;
 
 /**
  * Reads a {@code corpus.documents} value: a JSON object with a string {@code text}, or else raw UTF-8 text,
- * so that whatever {@code kcat -P} or the console producer sends is understood.
+ * so that whatever {@code kcat -P} or the console producer sends is understood. Validates strictly (see
+ * docs/rejections.md) and hands on the text normalized as configured, ready to hash and tokenize.
  */
 public final class DocumentParser {
+
+    /** More than this share of control or replacement characters makes a value BINARY rather than text. */
+    static final double MAX_NON_TEXT_SHARE = 0.10;
 
     /** What a record turned out to be. */
     public sealed interface Parsed {
@@ -28,10 +33,22 @@ public final class DocumentParser {
     public record Rejected(Reason reason, String detail) implements Parsed {
     }
 
-    private final int maxDocumentBytes;
+    /**
+     * @param maxDocumentBytes larger values are TOO_LARGE
+     * @param replaceInvalid   replace invalid UTF-8 and lone surrogates with U+FFFD instead of rejecting
+     * @param nfc              normalize the text to NFC
+     */
+    public record Policy(int maxDocumentBytes, boolean replaceInvalid, boolean nfc) {
+    }
+
+    private final Policy policy;
+
+    public DocumentParser(Policy policy) {
+        this.policy = policy;
+    }
 
     public DocumentParser(int maxDocumentBytes) {
-        this.maxDocumentBytes = maxDocumentBytes;
+        this(new Policy(maxDocumentBytes, false, false));
     }
 
     public Parsed parse(String key, byte[] value) {
@@ -41,34 +58,64 @@ public final class DocumentParser {
         if (value.length == 0) {
             return new Rejected(Reason.EMPTY, "zero-byte value");
         }
-        if (value.length > maxDocumentBytes) {
-            return new Rejected(Reason.TOO_LARGE, value.length + " bytes exceeds the limit of " + maxDocumentBytes);
+        if (value.length > policy.maxDocumentBytes()) {
+            return new Rejected(Reason.TOO_LARGE, value.length + " bytes exceeds the limit of " + policy.maxDocumentBytes());
+        }
+        String binary = binaryBytes(value);
+        if (binary != null) {
+            return new Rejected(Reason.BINARY, binary);
         }
         String decoded;
         try {
+            CodingErrorAction action = policy.replaceInvalid() ? CodingErrorAction.REPLACE : CodingErrorAction.REPORT;
             decoded = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .onMalformedInput(action)
+                    .onUnmappableCharacter(action)
                     .decode(ByteBuffer.wrap(value))
                     .toString();
         } catch (CharacterCodingException e) {
             return new Rejected(Reason.INVALID_UTF8, "not valid UTF-8: " + e.getMessage());
         }
-        return looksLikeJsonObject(decoded) ? parseJson(key, decoded) : rawText(key, decoded);
+        if (policy.replaceInvalid() && share(decoded, '\uFFFD') > MAX_NON_TEXT_SHARE) {
+            return new Rejected(Reason.BINARY, "more than " + percent() + " of the characters are not valid UTF-8");
+        }
+        return looksLikeJsonObject(decoded) ? parseJson(key, decoded) : accept(key, decoded, null, "the value");
+    }
+
+    /** Why the bytes are binary rather than text, or null: NUL bytes, or many C0 controls besides \t \n \r \f. */
+    private static String binaryBytes(byte[] value) {
+        int controls = 0;
+        for (byte b : value) {
+            if (b == 0) {
+                return "contains a NUL byte";
+            }
+            if (b > 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f') {
+                controls++;
+            }
+        }
+        return controls > value.length * MAX_NON_TEXT_SHARE
+                ? controls + " of " + value.length + " bytes are control characters" : null;
+    }
+
+    private static double share(String text, char c) {
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == c) {
+                n++;
+            }
+        }
+        return text.isEmpty() ? 0 : n / (double) text.length();
+    }
+
+    private static String percent() {
+        return Math.round(MAX_NON_TEXT_SHARE * 100) + "%";
     }
 
     private static boolean looksLikeJsonObject(String text) {
         return text.stripLeading().startsWith("{");
     }
 
-    private static Parsed rawText(String key, String text) {
-        if (text.isBlank()) {
-            return new Rejected(Reason.BLANK_TEXT, "text is empty or whitespace only");
-        }
-        return new Accepted(new CorpusDocument(key, text, null, Map.of()));
-    }
-
-    private static Parsed parseJson(String key, String json) {
+    private Parsed parseJson(String key, String json) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(json);
@@ -85,11 +132,69 @@ public final class DocumentParser {
         if (!text.isTextual()) {
             return new Rejected(Reason.TEXT_NOT_STRING, "\"text\" is a " + text.getNodeType() + ", not a string");
         }
-        if (text.asText().isBlank()) {
-            return new Rejected(Reason.BLANK_TEXT, "\"text\" is empty or whitespace only");
-        }
         String id = node.hasNonNull("id") ? node.get("id").asText() : key;
         String source = node.hasNonNull("source") ? node.get("source").asText() : null;
-        return new Accepted(new CorpusDocument(id, text.asText(), source, Map.of()));
+        return accept(id, text.asText(), source, "\"text\"");
+    }
+
+    /** The last checks on the text itself, and its normalization. */
+    private Parsed accept(String id, String text, String source, String what) {
+        int lone = loneSurrogate(text);
+        if (lone >= 0) {
+            // Only JSON escapes (\ud800) can produce one: decoded UTF-8 never does.
+            if (!policy.replaceInvalid()) {
+                return new Rejected(Reason.INVALID_UTF8, what + " has a lone surrogate (a \\u escape) at char " + lone);
+            }
+            text = replaceLoneSurrogates(text);
+        }
+        if (policy.nfc() && !Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
+            text = Normalizer.normalize(text, Normalizer.Form.NFC);
+        }
+        if (isBlank(text)) {
+            return new Rejected(Reason.BLANK_TEXT, what + " is empty or whitespace only");
+        }
+        return new Accepted(new CorpusDocument(id, text, source, Map.of()));
+    }
+
+    /**
+     * Whether the text has nothing to read: only Unicode white space (NBSP and U+3000 included, unlike
+     * {@link String#isBlank()}) and invisible format characters (zero-width space and joiners, BOM).
+     */
+    static boolean isBlank(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean invisible = Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085'
+                    || c == '\u200B' || c == '\u200C' || c == '\u200D' || c == '\u2060' || c == '\uFEFF';
+            if (!invisible) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Index of the first surrogate char that is not half of a pair, or -1. */
+    static int loneSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String replaceLoneSurrogates(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                out.append(c).append(s.charAt(++i));
+            } else {
+                out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return out.toString();
     }
 }

@@ -10,20 +10,27 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Parse, validate, tokenize, pack, emit: one document at a time. The packer's pending tokens are read from
- * and written back to a changelogged store on every record, so under exactly-once they commit in the same
- * transaction as the batches and input offsets they belong with.
+ * Parse, validate, deduplicate, tokenize, pack, emit: one document at a time. The packer's pending tokens
+ * and the hashes of accepted texts are read from and written to changelogged stores on every record, so
+ * under exactly-once they commit in the same transaction as the batches and input offsets they belong with.
  */
 final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final String PACKER_KEY = "packer";
+    private static final byte[] SEEN = new byte[0];
+    /** 128 bits of SHA-256: collisions stay negligible (~1e-20 at a billion documents) at half the bytes. */
+    private static final int HASH_BYTES = 16;
 
     private final DocumentParser parser;
     private final TextTokenizer tokenizer;
@@ -32,6 +39,9 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> packerStore;
+    private KeyValueStore<Bytes, byte[]> seenStore;
+    private SourceMixer mixer;
+    private MessageDigest sha256;
 
     PackingProcessor(DocumentParser parser, TextTokenizer tokenizer, TokenizerServiceConfig config, TokenizerStats stats) {
         this.parser = parser;
@@ -44,6 +54,34 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.packerStore = context.getStateStore(TokenizerTopology.PACKER_STORE);
+        if (config.dedup()) {
+            this.seenStore = context.getStateStore(TokenizerTopology.SEEN_STORE);
+        }
+        if (!config.mixing().weights().isEmpty()) {
+            KeyValueStore<String, byte[]> mixerStore = context.getStateStore(TokenizerTopology.MIXER_STORE);
+            this.mixer = new SourceMixer(config.mixing().weights(), config.mixing().maxBufferedTokens(),
+                    new SourceMixer.Storage() {
+                        @Override
+                        public byte[] get(String key) {
+                            return mixerStore.get(key);
+                        }
+
+                        @Override
+                        public void put(String key, byte[] value) {
+                            mixerStore.put(key, value);
+                        }
+
+                        @Override
+                        public void delete(String key) {
+                            mixerStore.delete(key);
+                        }
+                    });
+        }
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -52,13 +90,21 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         DocumentParser.Parsed parsed = parser.parse(key, record.value());
         if (parsed instanceof DocumentParser.Accepted accepted) {
-            pack(accepted.document().text(), source, record.timestamp());
+            String text = accepted.document().text();
+            if (seenStore != null && !firstTime(text)) {
+                reject(record, source, new DocumentParser.Rejected(Rejection.Reason.DUPLICATE,
+                        "the same text was already accepted from partition " + source.partition()));
+                stats.duplicate();
+                return;
+            }
+            pack(text, accepted.document().source(), source, record.timestamp());
+            stats.acceptedBytes(record.value().length);
         } else {
             reject(record, source, (DocumentParser.Rejected) parsed);
         }
     }
 
-    private void pack(String text, RecordMetadata source, long timestamp) {
+    private void pack(String text, String documentSource, RecordMetadata source, long timestamp) {
         int[] tokens = tokenizer.encode(text);
         int[] withEos = Arrays.copyOf(tokens, tokens.length + 1);
         withEos[tokens.length] = tokenizer.eosId();
@@ -66,14 +112,33 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         RowPacker packer = new RowPacker(config.runId(), tokenizer.id(), source.partition(),
                 config.rowsPerBatch(), config.rowLength())
                 .restore(packerStore.get(PACKER_KEY));
-        List<TokenBatch> batches = packer.append(withEos, source.offset());
+        List<TokenBatch> batches = new ArrayList<>();
+        if (mixer != null && mixer.mixes(documentSource)) {
+            // Mixed: the document may wait, and others may leave with it (lineage offsets then interleave).
+            for (SourceMixer.Document next : mixer.offer(documentSource, new SourceMixer.Document(withEos, source.offset()))) {
+                batches.addAll(packer.append(next.tokens(), next.offset()));
+            }
+        } else {
+            batches.addAll(packer.append(withEos, source.offset()));
+        }
         packerStore.put(PACKER_KEY, packer.toBytes());
 
         byte[] shard = String.valueOf(source.partition()).getBytes(StandardCharsets.UTF_8);
         for (TokenBatch batch : batches) {
             context.forward(new Record<>(shard, BatchCodec.encode(batch), timestamp), TokenizerTopology.BATCHES_SINK);
         }
-        stats.accepted(withEos.length, batches.size());
+        stats.accepted(withEos.length, batches.size(), config.rowsPerBatch() * config.rowLength());
+    }
+
+    /** Records the text's hash; false when it was there already. */
+    private boolean firstTime(String text) {
+        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+        Bytes key = Bytes.wrap(Arrays.copyOf(digest, HASH_BYTES));
+        if (seenStore.get(key) != null) {
+            return false;
+        }
+        seenStore.put(key, SEEN);
+        return true;
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, DocumentParser.Rejected rejected) {

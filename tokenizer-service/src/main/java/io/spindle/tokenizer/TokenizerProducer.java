@@ -13,9 +13,10 @@ public class TokenizerProducer {
     @Produces
     @Singleton
     TextTokenizer tokenizer(TokenizerServiceConfig config) {
-        TextTokenizer tokenizer = new HuggingFaceTextTokenizer(config.path(), config.eosToken());
-        Log.infof("tokenizer %s loaded, EOS id %d, packing %d rows of %d tokens per batch",
-                tokenizer.id(), tokenizer.eosId(), config.rowsPerBatch(), config.rowLength());
+        TextTokenizer tokenizer = TokenizerLoader.load(config.path(), config.eosToken(), config.fastPath());
+        Log.infof("tokenizer %s (%s) loaded, EOS id %d, packing %d rows of %d tokens per batch",
+                tokenizer.id(), tokenizer.getClass().getSimpleName(), tokenizer.eosId(), config.rowsPerBatch(),
+                config.rowLength());
         return tokenizer;
     }
 

@@ -21,17 +21,31 @@ public class TokenizerTopology {
     static final String SOURCE = "documents";
     static final String PACKER = "packer";
     static final String PACKER_STORE = "packer-state";
+    static final String SEEN_STORE = "seen-texts";
+    static final String MIXER_STORE = "mixer-state";
     static final String BATCHES_SINK = "batches";
     static final String REJECTED_SINK = "rejected";
 
     @Produces
     public Topology buildTopology(TextTokenizer tokenizer, TokenizerServiceConfig config, TokenizerStats stats) {
-        DocumentParser parser = new DocumentParser(config.maxDocumentBytes());
+        DocumentParser parser = new DocumentParser(new DocumentParser.Policy(config.maxDocumentBytes(),
+                config.invalidUtf8() == TokenizerServiceConfig.InvalidUtf8.REPLACE, config.nfc()));
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.CORPUS_DOCUMENTS);
         topology.addProcessor(PACKER, () -> new PackingProcessor(parser, tokenizer, config, stats), SOURCE);
+        // The partial batch is a few KiB per partition: kept in memory, backed by its (compacted) changelog, so
+        // a commit does not flush a RocksDB memtable for it, and a restart restores it in milliseconds.
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PACKER_STORE), Serdes.String(), Serdes.ByteArray()), PACKER);
+                Stores.inMemoryKeyValueStore(PACKER_STORE), Serdes.String(), Serdes.ByteArray()), PACKER);
+        if (config.dedup()) {
+            // RocksDB: memory stays bounded (block cache), disk grows ~16 bytes + overhead per distinct text.
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(SEEN_STORE), Serdes.Bytes(), Serdes.ByteArray()), PACKER);
+        }
+        if (!config.mixing().weights().isEmpty()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(MIXER_STORE), Serdes.String(), Serdes.ByteArray()), PACKER);
+        }
         topology.addSink(BATCHES_SINK, Topics.TRAIN_BATCHES, new ByteArraySerializer(), new ByteArraySerializer(),
                 new ShardPartitioner(), PACKER);
         topology.addSink(REJECTED_SINK, Topics.CORPUS_REJECTED, new ByteArraySerializer(), new ByteArraySerializer(), PACKER);

@@ -28,7 +28,12 @@ class DocumentParserTest {
                 Arguments.of(utf8("{\"text\": [\"a\"]}"), Reason.TEXT_NOT_STRING),
                 Arguments.of(utf8("{\"text\": \"  \\n\"}"), Reason.BLANK_TEXT),
                 Arguments.of(utf8(" \n\t "), Reason.BLANK_TEXT),
-                Arguments.of(utf8("x".repeat(65)), Reason.TOO_LARGE));
+                Arguments.of(utf8("x".repeat(65)), Reason.TOO_LARGE),
+                Arguments.of(new byte[] {'a', 'b', 0, 'c'}, Reason.BINARY),
+                Arguments.of(new byte[] {1, 2, 3, 'a', 'b', 'c', 'd', 'e'}, Reason.BINARY),
+                Arguments.of(utf8("{\"text\": \"half \\ud83d of an emoji\"}"), Reason.INVALID_UTF8),
+                Arguments.of(utf8("{\"text\": \"\\udc00\"}"), Reason.INVALID_UTF8),
+                Arguments.of(utf8("{\"text\": \"\u00A0\u3000\u2028\"}"), Reason.BLANK_TEXT));
     }
 
     @ParameterizedTest
@@ -52,6 +57,32 @@ class DocumentParserTest {
         var doc = assertInstanceOf(DocumentParser.Accepted.class, parser.parse("key", utf8("[1, 2] are numbers ✓"))).document();
         assertEquals("[1, 2] are numbers ✓", doc.text());
         assertEquals("key", doc.id());
+    }
+
+    @Test
+    void replaceModeRepairsTextAndStillRefusesGarbage() {
+        DocumentParser lenient = new DocumentParser(new DocumentParser.Policy(1024, true, false));
+        var doc = assertInstanceOf(DocumentParser.Accepted.class,
+                lenient.parse("k", new byte[] {'o', 'k', ' ', (byte) 0xC3, (byte) 0x28, ' ', 'f', 'i', 'n', 'e', ' ', 't', 'e', 'x', 't'}))
+                .document();
+        assertEquals("ok \uFFFD( fine text", doc.text());
+        var json = assertInstanceOf(DocumentParser.Accepted.class,
+                lenient.parse("k", utf8("{\"text\": \"a \\ud83d b \\ud83d\\ude00\"}"))).document();
+        assertEquals("a \uFFFD b \uD83D\uDE00", json.text(), "lone surrogate replaced, the pair kept");
+        byte[] garbage = new byte[64];
+        new java.util.Random(1).nextBytes(garbage);
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = (byte) (garbage[i] | 0x80); // no NUL or controls: only invalid sequences
+        }
+        assertEquals(Reason.BINARY, assertInstanceOf(DocumentParser.Rejected.class, lenient.parse("k", garbage)).reason());
+    }
+
+    @Test
+    void nfcComposesWhenAskedAndOnlyThen() {
+        byte[] decomposed = utf8("{\"text\": \"cafe\u0301\"}");
+        DocumentParser nfc = new DocumentParser(new DocumentParser.Policy(1024, false, true));
+        assertEquals("caf\u00E9", assertInstanceOf(DocumentParser.Accepted.class, nfc.parse("k", decomposed)).document().text());
+        assertEquals("cafe\u0301", assertInstanceOf(DocumentParser.Accepted.class, parser.parse("k", decomposed)).document().text());
     }
 
     private static byte[] utf8(String s) {

@@ -30,8 +30,10 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The service against a real broker, fed the way any Kafka client would feed it. */
@@ -46,7 +48,8 @@ class TokenizerServiceTest {
     TextTokenizer tokenizer;
 
     @Test
-    void packsDocumentsIntoBatchesAndRejectsMalformedRecordsWithAReason() {
+    void packsDocumentsIntoBatchesAndRejectsEachKindOfBadRecordWithItsReason() {
+        assertInstanceOf(FastBpeTextTokenizer.class, tokenizer, "the sample vocabulary takes the fast path");
         int documents = 200;
         long expectedTokens = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
@@ -57,9 +60,11 @@ class TokenizerServiceTest {
                 producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, "doc-" + i, value.getBytes(StandardCharsets.UTF_8)));
                 expectedTokens += tokenizer.encode(text).length + 1;
             }
-            producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, "no-text", "{\"title\":\"x\"}".getBytes(StandardCharsets.UTF_8)));
-            producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, "tombstone", null));
-            producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, "binary", new byte[] {(byte) 0xC0, (byte) 0xFF, 0, 1}));
+            BadRecords.ONE_OF_EACH.forEach((reason, value) ->
+                    producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, reason, value)));
+            // The first document again, byte for byte: dropped as a duplicate if it lands in the same partition.
+            String again = "Record 0: the tide came in over the old harbour wall, and the boats rose with it.";
+            producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, "doc-0", again.getBytes(StandardCharsets.UTF_8)));
         }
 
         int batchTokens = 8 * 129;
@@ -78,12 +83,13 @@ class TokenizerServiceTest {
                                 StandardCharsets.UTF_8));
                     }
                 }
-                return rejected.size() == 3 && batches.size() >= minimumBatches;
+                return rejected.size() == BadRecords.ONE_OF_EACH.size() + 1 && batches.size() >= minimumBatches;
             });
         }
-        assertEquals("MISSING_TEXT", rejected.get("no-text"));
-        assertEquals("TOMBSTONE", rejected.get("tombstone"));
-        assertEquals("INVALID_UTF8", rejected.get("binary"));
+        for (String reason : BadRecords.ONE_OF_EACH.keySet()) {
+            assertEquals(reason, rejected.get(reason), "the record keyed " + reason);
+        }
+        assertEquals("DUPLICATE", rejected.get("doc-0"), "same key, same partition, same text");
         for (TokenBatch batch : batches) {
             assertEquals(batchTokens, batch.tokenCount(), "no short batches, no padding");
             assertEquals(tokenizer.id(), batch.tokenizerId());
@@ -91,9 +97,13 @@ class TokenizerServiceTest {
         }
         given().get("/api/stats").then().statusCode(200)
                 .body("documents", equalTo(documents))
-                .body("rejected", equalTo(3));
+                .body("duplicates", equalTo(1))
+                .body("rejected", equalTo(BadRecords.ONE_OF_EACH.size() + 1));
+        // Bad input never stops the stream: the service is still ready and still packing.
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("spindle_tokenizer_rejected_total{reason=\"BINARY\"} 1.0"))
+                .body(containsString("spindle_tokenizer_packing_efficiency 1.0"));
     }
 
     private KafkaConsumer<String, byte[]> consumer() {

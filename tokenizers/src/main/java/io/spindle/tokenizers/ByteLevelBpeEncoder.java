@@ -1,0 +1,460 @@
+package io.spindle.tokenizers;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes text with a byte-level {@link BpeVocabulary}, giving exactly the ids the Hugging Face
+ * tokenizer gives for the same {@code tokenizer.json} (tests check this against DJL on random and
+ * adversarial Unicode). It is Spindle's fast path: the tokenizer service uses it whenever
+ * {@link TokenizerJsonReader} accepts the file.
+ *
+ * <p>Steps, mirroring Hugging Face: added (special) tokens are cut out of the raw text first (leftmost,
+ * then longest match); each remaining stretch is cut into pieces by {@link PieceScanner} (the
+ * pre-tokenizer regex, without a regex engine); each piece's UTF-8 bytes become byte tokens, and merges
+ * are applied lowest rank first, leftmost first among equal ranks (Hugging Face's priority queue). A piece
+ * seen before is answered from a cache, which is where most of the speed comes from: text repeats words.
+ *
+ * <p>A lone surrogate (possible in a Java string, never in UTF-8) is encoded as U+FFFD's bytes. Callers
+ * that care, like the tokenizer service, replace or reject such text before it gets here.
+ *
+ * <p>Not thread-safe (the cache): call {@link #forAnotherThread()} for each further thread; the tables
+ * are shared.
+ */
+public final class ByteLevelBpeEncoder {
+
+    /** Pieces longer than this are not cached: rare, and they would crowd out the common ones. */
+    private static final int CACHE_MAX_PIECE = 64;
+
+    private final Tables tables;
+    private final PieceCache cache = new PieceCache();
+    private final Scratch scratch = new Scratch();
+
+    public ByteLevelBpeEncoder(BpeVocabulary vocabulary) {
+        this(new Tables(vocabulary));
+    }
+
+    private ByteLevelBpeEncoder(Tables tables) {
+        this.tables = tables;
+    }
+
+    /** An encoder over the same (immutable) tables with its own cache, for another thread. */
+    public ByteLevelBpeEncoder forAnotherThread() {
+        return new ByteLevelBpeEncoder(tables);
+    }
+
+    public BpeVocabulary vocabulary() {
+        return tables.vocabulary;
+    }
+
+    public int[] encode(String text) {
+        IntList out = new IntList(Math.max(16, text.length() / 3));
+        PieceScanner.PieceSink sink = (start, end) -> encodePiece(text, start, end, out);
+        int from = 0;
+        int n = text.length();
+        if (tables.specials.isEmpty()) {
+            PieceScanner.scan(tables.vocabulary.pattern(), text, 0, n, sink);
+            return out.toArray();
+        }
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= tables.specialFirstChar.length || !tables.specialFirstChar[c]) {
+                continue;
+            }
+            String special = specialAt(text, i);
+            if (special == null) {
+                continue;
+            }
+            if (i > from) {
+                PieceScanner.scan(tables.vocabulary.pattern(), text, from, i, sink);
+            }
+            out.add(tables.vocabulary.specialTokens().get(special));
+            from = i + special.length();
+            i = from - 1;
+        }
+        if (from < n) {
+            PieceScanner.scan(tables.vocabulary.pattern(), text, from, n, sink);
+        }
+        return out.toArray();
+    }
+
+    /** The longest special token starting at {@code i}, or null. */
+    private String specialAt(String text, int i) {
+        for (String s : tables.specials) { // longest first
+            if (text.startsWith(s, i)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Decodes ids back to text; special tokens come out as their literal text. */
+    public String decode(int[] ids) {
+        BpeVocabulary vocabulary = tables.vocabulary;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int id : ids) {
+            String token = vocabulary.token(id);
+            byte[] b = vocabulary.isSpecial(id) ? token.getBytes(StandardCharsets.UTF_8) : ByteLevelAlphabet.decode(token);
+            bytes.write(b, 0, b.length);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private void encodePiece(String text, int start, int end, IntList out) {
+        if (end - start > CACHE_MAX_PIECE) {
+            out.addAll(tables.bpe(text, start, end, scratch));
+            return;
+        }
+        int hash = PieceCache.hash(text, start, end);
+        int[] ids = cache.get(text, start, end, hash);
+        if (ids == null) {
+            ids = tables.bpe(text, start, end, scratch);
+            cache.put(text.substring(start, end), hash, ids);
+        }
+        out.addAll(ids);
+    }
+
+    /**
+     * Ids of recent pieces, looked up by a region of the text so that a hit allocates nothing. Open
+     * addressing; when half full it is emptied, which keeps memory bounded and costs little (the common
+     * words come back within a few documents).
+     */
+    private static final class PieceCache {
+        private static final int CAPACITY = 1 << 17;
+        private final String[] keys = new String[CAPACITY];
+        private final int[] hashes = new int[CAPACITY];
+        private final int[][] values = new int[CAPACITY][];
+        private int size;
+
+        static int hash(String text, int start, int end) {
+            int h = 0;
+            for (int i = start; i < end; i++) {
+                h = 31 * h + text.charAt(i);
+            }
+            return h ^ (h >>> 15);
+        }
+
+        int[] get(String text, int start, int end, int hash) {
+            int len = end - start;
+            for (int slot = hash & (CAPACITY - 1); ; slot = (slot + 1) & (CAPACITY - 1)) {
+                String key = keys[slot];
+                if (key == null) {
+                    return null;
+                }
+                if (hashes[slot] == hash && key.length() == len && text.regionMatches(start, key, 0, len)) {
+                    return values[slot];
+                }
+            }
+        }
+
+        void put(String key, int hash, int[] ids) {
+            if (size >= CAPACITY / 2) {
+                java.util.Arrays.fill(keys, null);
+                java.util.Arrays.fill(values, null);
+                size = 0;
+            }
+            int slot = hash & (CAPACITY - 1);
+            while (keys[slot] != null) {
+                slot = (slot + 1) & (CAPACITY - 1);
+            }
+            keys[slot] = key;
+            hashes[slot] = hash;
+            values[slot] = ids;
+            size++;
+        }
+    }
+
+    /** Everything derived from the vocabulary; immutable, shared between threads. */
+    private static final class Tables {
+        final BpeVocabulary vocabulary;
+        final PairRanks ranks;
+        final int[] idByByte = new int[256];
+        /** Special tokens, longest first so that at one position the longest wins. */
+        final List<String> specials;
+        final boolean[] specialFirstChar = new boolean[0x10000];
+        /** With {@code ignore_merges}, a piece that is itself a token is taken whole. */
+        final Map<String, Integer> wholeTokens;
+
+        Tables(BpeVocabulary vocabulary) {
+            this.vocabulary = vocabulary;
+            this.ranks = new PairRanks(vocabulary.merges());
+            // Looked up rather than assumed at FIRST_BYTE_ID + b, so files trained elsewhere work too.
+            Map<String, Integer> ids = vocabulary.idsByToken();
+            for (int b = 0; b < 256; b++) {
+                Integer id = ids.get(String.valueOf(ByteLevelAlphabet.charFor(b)));
+                if (id == null) {
+                    throw new IllegalArgumentException("vocabulary lacks the token for byte " + b);
+                }
+                idByByte[b] = id;
+            }
+            List<String> s = new ArrayList<>(vocabulary.specialTokens().keySet());
+            s.sort((a, b) -> b.length() != a.length() ? b.length() - a.length() : a.compareTo(b));
+            this.specials = List.copyOf(s);
+            for (String special : specials) {
+                specialFirstChar[special.charAt(0)] = true;
+            }
+            this.wholeTokens = vocabulary.ignoreMerges() ? ids : null;
+        }
+
+        /** BPE of the chars [start, end) of {@code text}. */
+        int[] bpe(String text, int start, int end, Scratch scratch) {
+            int n = scratch.utf8(text, start, end);
+            byte[] bytes = scratch.bytes;
+            if (wholeTokens != null) {
+                char[] chars = new char[n];
+                for (int i = 0; i < n; i++) {
+                    chars[i] = ByteLevelAlphabet.charFor(bytes[i] & 0xFF);
+                }
+                Integer whole = wholeTokens.get(new String(chars));
+                if (whole != null && !vocabulary.isSpecial(whole)) {
+                    return new int[] {whole};
+                }
+            }
+            int[] sym = scratch.symbols(n);
+            int[] next = scratch.next;
+            int[] prev = scratch.prev;
+            for (int i = 0; i < n; i++) {
+                sym[i] = idByByte[bytes[i] & 0xFF];
+                next[i] = i + 1 < n ? i + 1 : -1;
+                prev[i] = i - 1;
+            }
+            // Candidate merges keyed rank << 32 | position: the smallest is lowest rank, then leftmost.
+            LongHeap heap = scratch.heap;
+            heap.clear();
+            for (int i = 0; i + 1 < n; i++) {
+                pushPair(heap, sym, i, i + 1);
+            }
+            int alive = n;
+            while (!heap.isEmpty()) {
+                long top = heap.poll();
+                int rank = (int) (top >>> 32);
+                int pos = (int) top;
+                int right = next[pos];
+                // Stale if the symbol was merged away (marked -1) or either side changed since queued.
+                if (sym[pos] < 0 || right < 0 || ranks.rank(sym[pos], sym[right]) != rank) {
+                    continue;
+                }
+                sym[pos] = ranks.result(rank);
+                sym[right] = -1;
+                int after = next[right];
+                next[pos] = after;
+                if (after >= 0) {
+                    prev[after] = pos;
+                    pushPair(heap, sym, pos, after);
+                }
+                if (prev[pos] >= 0) {
+                    pushPair(heap, sym, prev[pos], pos);
+                }
+                alive--;
+            }
+            int[] ids = new int[alive];
+            int k = 0;
+            for (int i = 0; i >= 0; i = next[i]) {
+                ids[k++] = sym[i];
+            }
+            return ids;
+        }
+
+        private void pushPair(LongHeap heap, int[] sym, int left, int right) {
+            int rank = ranks.rank(sym[left], sym[right]);
+            if (rank >= 0) {
+                heap.add(((long) rank << 32) | left);
+            }
+        }
+    }
+
+    /** Merge rank by (left, right) in an open-addressing table of longs: no boxing on the hot path. */
+    private static final class PairRanks {
+        private final long[] keys;
+        private final int[] values;
+        private final int mask;
+        private final int[] resultByRank;
+
+        PairRanks(List<BpeVocabulary.Merge> merges) {
+            int capacity = Integer.highestOneBit(Math.max(4, merges.size() * 2 + 1) * 2 - 1);
+            keys = new long[capacity];
+            values = new int[capacity];
+            Arrays.fill(keys, -1L);
+            mask = capacity - 1;
+            resultByRank = new int[merges.size()];
+            for (int rank = 0; rank < merges.size(); rank++) {
+                BpeVocabulary.Merge m = merges.get(rank);
+                resultByRank[rank] = m.result();
+                long key = key(m.left(), m.right());
+                int slot = slot(key);
+                while (keys[slot] != -1L && keys[slot] != key) {
+                    slot = (slot + 1) & mask;
+                }
+                if (keys[slot] == -1L) { // a repeated merge keeps its first (lowest) rank
+                    keys[slot] = key;
+                    values[slot] = rank;
+                }
+            }
+        }
+
+        /** The rank of merging left, right, or -1. */
+        int rank(int left, int right) {
+            long key = key(left, right);
+            int slot = slot(key);
+            while (true) {
+                long k = keys[slot];
+                if (k == key) {
+                    return values[slot];
+                }
+                if (k == -1L) {
+                    return -1;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        int result(int rank) {
+            return resultByRank[rank];
+        }
+
+        private int slot(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h >>> 40) & mask;
+        }
+
+        private static long key(int left, int right) {
+            return ((long) left << 32) | (right & 0xFFFFFFFFL);
+        }
+    }
+
+    /** Buffers reused from piece to piece. */
+    private static final class Scratch {
+        byte[] bytes = new byte[256];
+        int[] sym = new int[256];
+        int[] next = new int[256];
+        int[] prev = new int[256];
+        final LongHeap heap = new LongHeap();
+
+        /** UTF-8 of the chars [start, end) into {@link #bytes}; returns the byte count. */
+        int utf8(String s, int start, int end) {
+            int need = (end - start) * 3;
+            if (bytes.length < need) {
+                bytes = new byte[need];
+            }
+            int n = 0;
+            for (int i = start; i < end; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    bytes[n++] = (byte) c;
+                } else if (c < 0x800) {
+                    bytes[n++] = (byte) (0xC0 | (c >> 6));
+                    bytes[n++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                    bytes[n++] = (byte) (0xF0 | (cp >> 18));
+                    bytes[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    bytes[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    bytes[n++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    if (Character.isSurrogate(c)) {
+                        c = '\uFFFD';
+                    }
+                    bytes[n++] = (byte) (0xE0 | (c >> 12));
+                    bytes[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    bytes[n++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            return n;
+        }
+
+        int[] symbols(int n) {
+            if (sym.length < n) {
+                sym = new int[n];
+                next = new int[n];
+                prev = new int[n];
+            }
+            return sym;
+        }
+    }
+
+    /** A binary min-heap of longs. */
+    private static final class LongHeap {
+        private long[] data = new long[256];
+        private int size;
+
+        void clear() {
+            size = 0;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(long v) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (data[parent] <= v) {
+                    break;
+                }
+                data[i] = data[parent];
+                i = parent;
+            }
+            data[i] = v;
+        }
+
+        long poll() {
+            long top = data[0];
+            long last = data[--size];
+            int i = 0;
+            int half = size >>> 1;
+            while (i < half) {
+                int child = 2 * i + 1;
+                if (child + 1 < size && data[child + 1] < data[child]) {
+                    child++;
+                }
+                if (last <= data[child]) {
+                    break;
+                }
+                data[i] = data[child];
+                i = child;
+            }
+            if (size > 0) {
+                data[i] = last;
+            }
+            return top;
+        }
+    }
+
+    /** A growable int array, to avoid boxing every id. */
+    private static final class IntList {
+        private int[] data;
+        private int size;
+
+        IntList(int capacity) {
+            data = new int[capacity];
+        }
+
+        void add(int v) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = v;
+        }
+
+        void addAll(int[] vs) {
+            if (size + vs.length > data.length) {
+                data = Arrays.copyOf(data, Math.max(size * 2, size + vs.length));
+            }
+            System.arraycopy(vs, 0, data, size, vs.length);
+            size += vs.length;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(data, size);
+        }
+    }
+}
