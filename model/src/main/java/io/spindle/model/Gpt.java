@@ -99,6 +99,89 @@ public final class Gpt extends AbstractBlock {
         return finalNorm.forward(store, new NDList(x), training).head();
     }
 
+    /**
+     * Keys and values of every layer for the positions fed so far, for incremental decoding: each new token
+     * attends to the cached keys/values instead of recomputing the whole prefix. Arrays live in the cache's
+     * manager (one per generation); close that manager to free them.
+     */
+    public static final class KvCache {
+        private final NDManager manager;
+        private final NDArray[] keys;   // per layer (B, H, length, D)
+        private final NDArray[] values; // per layer (B, H, length, D)
+        private int length;
+
+        public KvCache(int layers, NDManager manager) {
+            this.manager = manager;
+            this.keys = new NDArray[layers];
+            this.values = new NDArray[layers];
+        }
+
+        /** Positions cached so far; the next token fed sits at this position. */
+        public int length() {
+            return length;
+        }
+
+        /** Forgets everything (the context window slid: every position moves, so every key changes). */
+        public void clear() {
+            for (int i = 0; i < keys.length; i++) {
+                closeIfSet(keys[i]);
+                closeIfSet(values[i]);
+                keys[i] = null;
+                values[i] = null;
+            }
+            length = 0;
+        }
+
+        /** This layer's keys/values extended by the new ones; kept for the next token. */
+        NDArray[] extend(int layer, NDArray newKeys, NDArray newValues) {
+            NDArray k = keys[layer] == null ? newKeys : keys[layer].concat(newKeys, 2);
+            NDArray v = values[layer] == null ? newValues : values[layer].concat(newValues, 2);
+            k.attach(manager);
+            v.attach(manager);
+            if (keys[layer] != null) {
+                keys[layer].close();
+                values[layer].close();
+            }
+            keys[layer] = k;
+            values[layer] = v;
+            return new NDArray[] {k, v};
+        }
+
+        private static void closeIfSet(NDArray array) {
+            if (array != null) {
+                array.close();
+            }
+        }
+    }
+
+    /**
+     * {@link #hidden} for {@code tokens} (B, t) that continue the positions already in {@code cache}: the
+     * same maths, with each layer's keys/values of earlier positions read from the cache. Feeding a prompt
+     * at once and then one token at a time gives the hidden states of feeding the whole sequence.
+     */
+    public NDArray hiddenCached(ParameterStore store, NDArray tokens, KvCache cache) {
+        long t = tokens.getShape().get(1);
+        int start = cache.length();
+        if (start + t > config.contextLength()) {
+            throw new IllegalArgumentException("cache of " + start + " plus " + t + " tokens exceeds contextLength "
+                    + config.contextLength() + "; clear the cache and feed the window again");
+        }
+        Device device = tokens.getDevice();
+        NDManager scope = tokens.getManager();
+        NDArray queryPositions = scope.arange(start, start + (int) t, 1, DataType.INT64);  // (t)
+        NDArray keyPositions = scope.arange(0, start + (int) t, 1, DataType.INT64);        // (start + t)
+        NDArray wte = store.getValue(tokenEmbedding, device, false);
+        NDArray wpe = store.getValue(positionEmbedding, device, false);
+        NDArray x = Embedding.embedding(tokens, wte, SparseFormat.DENSE).head()           // (B, t, C)
+                .add(Embedding.embedding(queryPositions, wpe, SparseFormat.DENSE).head());
+        NDArray mask = causalMask(queryPositions, keyPositions);                           // (t, start + t)
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).forwardCached(store, x, mask, cache, i);                      // (B, t, C)
+        }
+        cache.length = start + (int) t;
+        return finalNorm.forward(store, new NDList(x), false).head();
+    }
+
     /** LM head: (..., C) -> (..., V), by the token embedding transposed (weight tying). */
     public NDArray logits(ParameterStore store, NDArray hidden, boolean training) {
         NDArray wte = store.getValue(tokenEmbedding, hidden.getDevice(), training);
@@ -188,6 +271,14 @@ public final class Gpt extends AbstractBlock {
             return new NDList(x);
         }
 
+        /** {@link #forwardInternal} for new positions only, attending to the cache as well. */
+        NDArray forwardCached(ParameterStore store, NDArray x, NDArray mask, KvCache cache, int layer) {
+            NDArray normed = attentionNorm.forward(store, new NDList(x), false).head();
+            x = x.add(attention.forwardCached(store, normed, mask, cache, layer));
+            normed = mlpNorm.forward(store, new NDList(x), false).head();
+            return x.add(mlp.forward(store, new NDList(normed), false).head());
+        }
+
         @Override
         protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
             Shape x = inputShapes[0];
@@ -226,6 +317,19 @@ public final class Gpt extends AbstractBlock {
                 ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
             NDArray x = inputs.get(0);                                                 // (B, T, C)
             NDArray mask = inputs.get(1);                                              // (T, T)
+            NDList qkvHeads = heads(store, x, training);                               // 3 x (B, H, T, D)
+            return new NDList(attend(store, qkvHeads.get(0), qkvHeads.get(1), qkvHeads.get(2), mask, training));
+        }
+
+        /** New positions' q, k, v; k and v are appended to the layer's cache and attended to in full. */
+        NDArray forwardCached(ParameterStore store, NDArray x, NDArray mask, KvCache cache, int layer) {
+            NDList qkvHeads = heads(store, x, false);                                  // 3 x (B, H, t, D)
+            NDArray[] kv = cache.extend(layer, qkvHeads.get(1), qkvHeads.get(2));      // 2 x (B, H, start+t, D)
+            return attend(store, qkvHeads.get(0), kv[0], kv[1], mask, false);
+        }
+
+        /** x (B, T, C) -> q, k, v, each (B, H, T, D); q already scaled by 1/sqrt(D). */
+        private NDList heads(ParameterStore store, NDArray x, boolean training) {
             long b = x.getShape().get(0);
             long t = x.getShape().get(1);
             NDList qkvHeads = qkv.forward(store, new NDList(x), training).head()       // (B, T, 3C)
@@ -233,16 +337,20 @@ public final class Gpt extends AbstractBlock {
                     .transpose(0, 2, 1, 3)                                             // (B, 3H, T, D)
                     .split(3, 1);                                                      // 3 x (B, H, T, D)
             // Scaling q (T x D per head) is cheaper than scaling the T x T scores.
-            NDArray q = qkvHeads.get(0).mul(scale);
-            NDArray k = qkvHeads.get(1);
-            NDArray v = qkvHeads.get(2);
-            NDArray weights = q.matMul(k.transpose(0, 1, 3, 2))                        // (B, H, T, T)
+            return new NDList(qkvHeads.get(0).mul(scale), qkvHeads.get(1), qkvHeads.get(2));
+        }
+
+        /** Queries (B, H, Tq, D) over keys/values (B, H, Tk, D) with the (Tq, Tk) mask -> (B, Tq, C). */
+        private NDArray attend(ParameterStore store, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
+            long b = q.getShape().get(0);
+            long t = q.getShape().get(2);
+            NDArray weights = q.matMul(k.transpose(0, 1, 3, 2))                        // (B, H, Tq, Tk)
                     .add(mask)
                     .softmax(-1);
-            NDArray y = weights.matMul(v)                                              // (B, H, T, D)
-                    .transpose(0, 2, 1, 3)                                             // (B, T, H, D)
-                    .reshape(b, t, (long) nHeads * headDim);                           // (B, T, C)
-            return projection.forward(store, new NDList(y), training);
+            NDArray y = weights.matMul(v)                                              // (B, H, Tq, D)
+                    .transpose(0, 2, 1, 3)                                             // (B, Tq, H, D)
+                    .reshape(b, t, (long) nHeads * headDim);                           // (B, Tq, C)
+            return projection.forward(store, new NDList(y), training).head();
         }
 
         @Override

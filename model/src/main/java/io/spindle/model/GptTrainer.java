@@ -45,9 +45,15 @@ public final class GptTrainer implements AutoCloseable {
     private static final String ENGINE = "PyTorch";
     private static final String WEIGHTS = "gpt";
     private static final String CONFIG_FILE = "gpt.properties";
+    private static final String OPTIMIZER_FILE = "optimizer.ndlist";
+    private static final String ADAM_T = "adam.t.";
 
-    /** One optimizer step: its 1-based number, the loss before the update, the unclipped gradient norm. */
-    public record StepResult(long step, float loss, float gradNorm, float lr) {
+    /**
+     * One optimizer step: its 1-based number, the loss before the update, the unclipped gradient norm, the
+     * learning rate, the loss scale it ran with, and whether the update was skipped (non-finite gradients
+     * under dynamic loss scaling).
+     */
+    public record StepResult(long step, float loss, float gradNorm, float lr, float lossScale, boolean skipped) {
     }
 
     private final GptConfig config;
@@ -58,6 +64,10 @@ public final class GptTrainer implements AutoCloseable {
     private final GroupedAdamW optimizer;
     private final ParameterStore inferenceStore;
     private final List<Parameter> trainable;
+    private final Map<String, String> idToName = new HashMap<>();
+    private final Map<String, String> nameToId = new HashMap<>();
+    private LossScaler lossScaler = LossScaler.disabled();
+    private long rngState;
     private long step;
 
     public GptTrainer(GptConfig config, OptimizerConfig optimizerConfig) {
@@ -68,6 +78,7 @@ public final class GptTrainer implements AutoCloseable {
         this.config = config;
         this.optimizerConfig = optimizerConfig;
         this.step = step;
+        this.rngState = optimizerConfig.seed();
         gpt = new Gpt(config);
         model = Model.newInstance(WEIGHTS, ENGINE);
         try {
@@ -89,6 +100,23 @@ public final class GptTrainer implements AutoCloseable {
         }
         inferenceStore = new ParameterStore(model.getNDManager(), false);
         trainable = gpt.getParameters().values().stream().filter(Parameter::requiresGradient).toList();
+        gpt.getParameters().forEach(pair -> {
+            idToName.put(pair.getValue().getId(), pair.getKey());
+            nameToId.put(pair.getKey(), pair.getValue().getId());
+        });
+    }
+
+    /**
+     * Dynamic loss scaling for reduced-precision training. On CPU the trainer runs fp32 (DJL's bf16 aborts
+     * the JVM), where the scaler stays {@link LossScaler#disabled()}; this is the seam for an engine that
+     * trains in fp16.
+     */
+    public void useLossScaler(LossScaler scaler) {
+        this.lossScaler = scaler;
+    }
+
+    public LossScaler lossScaler() {
+        return lossScaler;
     }
 
     /**
@@ -103,17 +131,56 @@ public final class GptTrainer implements AutoCloseable {
             NDArray inputs = scope.create(batch.inputs, batch.shape);   // (B, T)
             NDArray targets = scope.create(batch.targets, batch.shape); // (B, T)
             NDArray loss;
+            float scale = lossScaler.scale();
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList logits = trainer.forward(new NDList(inputs));    // (B, T, V)
                 loss = trainer.getLoss().evaluate(new NDList(targets), logits);
-                collector.backward(loss);
+                collector.backward(scale == 1f ? loss : loss.mul(scale));
             }
-            float gradNorm = globalGradNorm(scope);
-            optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm));
-            trainer.step();
+            // Gradients carry the loss scale; the norm is reported, and clipping decided, without it.
+            float gradNorm = globalGradNorm(scope) / scale;
+            boolean apply = lossScaler.update(Float.isFinite(gradNorm));
+            if (apply) {
+                optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm) / scale);
+                trainer.step();
+            } else {
+                discardGradients();
+            }
             step++;
-            return new StepResult(step, loss.getFloat(), gradNorm, lr);
+            rngState = nextRandom(rngState);
+            return new StepResult(step, loss.getFloat(), gradNorm, lr, scale, !apply);
         }
+    }
+
+    /** A skipped step's gradients hold inf/NaN; zero them (subtraction would keep NaN) so nothing leaks on. */
+    private void discardGradients() {
+        for (Parameter parameter : trainable) {
+            NDArray grad = parameter.getArray().getGradient();
+            grad.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);
+            grad.close();
+        }
+    }
+
+    /**
+     * The trainer's random stream, splitmix64. The GPT has no dropout, so training itself draws nothing and a
+     * resumed run is deterministic without it; the state advances once per step and is checkpointed so a
+     * stochastic layer added later resumes exactly too (PyTorch's own generator is not reachable through DJL).
+     */
+    static long nextRandom(long state) {
+        long z = state + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Drops AdamW's moments and counts, as a weights-only load would have (tests). */
+    void resetOptimizerState() {
+        optimizer.clearState();
+    }
+
+    /** The random-stream state a checkpoint records. */
+    public long rngState() {
+        return rngState;
     }
 
     /** Mean next-token cross-entropy on a batch laid out as for {@link #trainStep}, without training. */
@@ -146,6 +213,14 @@ public final class GptTrainer implements AutoCloseable {
      * The model sees at most the last contextLength tokens. Returns prompt + new tokens.
      */
     public int[] generate(int[] prompt, int maxNewTokens, float temperature, long seed) {
+        return generate(prompt, maxNewTokens, temperature, seed, true);
+    }
+
+    /**
+     * {@link #generate(int[], int, float, long)}, with or without the KV cache. Uncached runs the whole
+     * window for every token; it exists to check the cache against (they must give identical tokens).
+     */
+    int[] generate(int[] prompt, int maxNewTokens, float temperature, long seed, boolean useCache) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt must hold at least one token");
         }
@@ -157,18 +232,51 @@ public final class GptTrainer implements AutoCloseable {
         int[] out = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         Random random = new Random(seed);
         return withoutGrad(() -> {
-            for (int length = prompt.length; length < out.length; length++) {
-                int start = Math.max(0, length - config.contextLength());
-                out[length] = nextToken(out, start, length, temperature, random);
+            if (!useCache) {
+                for (int length = prompt.length; length < out.length; length++) {
+                    int start = Math.max(0, length - config.contextLength());
+                    out[length] = nextToken(out, start, length, temperature, random);
+                }
+                return out;
+            }
+            try (NDManager generation = trainer.getManager().newSubManager()) {
+                Gpt.KvCache cache = new Gpt.KvCache(config.nLayers(), generation);
+                int cacheStart = 0; // out[] index of the cache's position 0
+                for (int length = prompt.length; length < out.length; length++) {
+                    int start = Math.max(0, length - config.contextLength());
+                    if (start != cacheStart) {
+                        // The window slid: every token's position changed, so every cached key is stale.
+                        cache.clear();
+                        cacheStart = start;
+                    }
+                    out[length] = nextTokenCached(out, cacheStart + cache.length(), length, cache, temperature, random);
+                }
             }
             return out;
         });
     }
 
-    /**
-     * Picks the token after {@code tokens[start, end)} by running the whole window. This is the seam for
-     * a KV cache: it will keep keys/values per position and feed only the newest token.
-     */
+    /** Feeds {@code tokens[from, end)} (the ones not cached yet) and picks the token after them. */
+    private int nextTokenCached(int[] tokens, int from, int end, Gpt.KvCache cache, float temperature, Random random) {
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            long[] fresh = new long[end - from];
+            for (int i = 0; i < fresh.length; i++) {
+                fresh[i] = tokens[from + i];
+            }
+            NDArray input = scope.create(fresh, new Shape(1, fresh.length));                  // (1, t)
+            NDArray last = gpt.hiddenCached(inferenceStore, input, cache).get(":, -1");      // (1, C)
+            return pick(gpt.logits(inferenceStore, last, false).squeeze(0), temperature, random);
+        }
+    }
+
+    private static int pick(NDArray logits, float temperature, Random random) {
+        if (temperature == 0) {
+            return (int) logits.argMax().getLong();
+        }
+        return sample(logits.div(temperature).softmax(-1).toFloatArray(), random);
+    }
+
+    /** Picks the token after {@code tokens[start, end)} by running the whole window (no cache). */
     private int nextToken(int[] tokens, int start, int end, float temperature, Random random) {
         try (NDManager scope = trainer.getManager().newSubManager()) {
             long[] window = new long[end - start];
@@ -177,11 +285,7 @@ public final class GptTrainer implements AutoCloseable {
             }
             NDArray context = scope.create(window, new Shape(1, window.length));   // (1, T)
             NDArray last = gpt.hidden(inferenceStore, context, false).get(":, -1"); // (1, C)
-            NDArray logits = gpt.logits(inferenceStore, last, false).squeeze(0);    // (V)
-            if (temperature == 0) {
-                return (int) logits.argMax().getLong();
-            }
-            return sample(logits.div(temperature).softmax(-1).toFloatArray(), random);
+            return pick(gpt.logits(inferenceStore, last, false).squeeze(0), temperature, random);
         }
     }
 
@@ -229,27 +333,92 @@ public final class GptTrainer implements AutoCloseable {
     }
 
     /**
-     * Writes the parameters ({@code gpt-0000.params}) and config + step ({@code gpt.properties}) into
-     * {@code dir}. Optimizer moments are not saved yet. Not atomic: write to a fresh directory and
-     * rename it into place. Returns the weights file.
+     * Exports the weights to a safetensors file with descriptive, PyTorch-style names:
+     * {@code token_embedding.weight} (V, C; also the tied LM head), {@code position_embedding.weight} (T, C),
+     * {@code blocks.<i>.attention_norm.{weight,bias}}, {@code blocks.<i>.attention.qkv.{weight,bias}} (3C, C;
+     * rows q, then k, then v, each split into heads of D), {@code blocks.<i>.attention.projection.*},
+     * {@code blocks.<i>.mlp_norm.*}, {@code blocks.<i>.mlp.up.*} (4C, C), {@code blocks.<i>.mlp.down.*} and
+     * {@code final_norm.*}. Linear weights are (out, in), as in {@code torch.nn.Linear}. The header's
+     * metadata carries the model config and the step.
+     */
+    public void exportSafetensors(Path file) {
+        Map<String, Safetensors.Tensor> tensors = new java.util.LinkedHashMap<>();
+        gpt.getParameters().forEach(pair -> {
+            NDArray array = pair.getValue().getArray();
+            tensors.put(tensorName(pair.getKey()), new Safetensors.Tensor(array.getShape().getShape(), array.toFloatArray()));
+        });
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("format", "pt");
+        config.toMap().forEach((key, value) -> metadata.put(key, value.toString()));
+        metadata.put("step", Long.toString(step));
+        try {
+            Safetensors.write(file, tensors, metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot export " + file, e);
+        }
+    }
+
+    /**
+     * DJL's parameter path ({@code 01block0_02attention_01qkv_weight}: child blocks numbered, joined by _)
+     * to a dotted PyTorch-style name ({@code blocks.0.attention.qkv.weight}).
+     */
+    static String tensorName(String djlName) {
+        StringBuilder out = new StringBuilder();
+        for (String part : djlName.split("_")) {
+            String bare = part.replaceFirst("^\\d+(?=[a-zA-Z])", "");
+            String name;
+            if (bare.matches("block\\d+")) {
+                name = "blocks." + bare.substring("block".length());
+            } else if (bare.equals("gamma")) {
+                name = "weight";
+            } else if (bare.equals("beta")) {
+                name = "bias";
+            } else {
+                // camelCase to snake_case: attentionNorm -> attention_norm
+                name = bare.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+            }
+            out.append(out.length() == 0 ? "" : ".").append(name);
+        }
+        String dotted = out.toString();
+        return dotted.endsWith("embedding") ? dotted + ".weight" : dotted;
+    }
+
+    /** Name of the weights file {@link #save} writes. */
+    public static final String WEIGHTS_FILE = WEIGHTS + "-0000.params";
+
+    /**
+     * Writes the whole training state into {@code dir}: the parameters ({@code gpt-0000.params}), AdamW's
+     * moments ({@code optimizer.ndlist}, keyed by parameter name) and {@code gpt.properties} (model config,
+     * step, Adam's update counts, loss-scaler and random-stream state). Not atomic by itself:
+     * {@link CheckpointStore} writes into a temporary folder and renames it. Returns the weights file.
      */
     public Path save(Path dir) {
         try {
             Files.createDirectories(dir);
             model.save(dir, WEIGHTS);
+            try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER_FILE)))) {
+                optimizer.saveMoments(out, idToName);
+            }
             Properties properties = new Properties();
             config.toMap().forEach((key, value) -> properties.setProperty(key, value.toString()));
             properties.setProperty("step", Long.toString(step));
+            properties.setProperty("lossScaler", lossScaler.state());
+            properties.setProperty("rngState", Long.toString(rngState));
+            optimizer.updateCounts(idToName).forEach((name, t) -> properties.setProperty(ADAM_T + name, t.toString()));
             try (Writer writer = Files.newBufferedWriter(dir.resolve(CONFIG_FILE))) {
-                properties.store(writer, "Spindle GPT config");
+                properties.store(writer, "Spindle GPT training state");
             }
-            return dir.resolve(WEIGHTS + "-0000.params");
+            return dir.resolve(WEIGHTS_FILE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save model to " + dir, e);
         }
     }
 
-    /** Rebuilds a trainer from {@link #save}; the step counter resumes, optimizer moments start at 0. */
+    /**
+     * Rebuilds a trainer from {@link #save}: weights, optimizer moments, step, loss scaler and random state,
+     * so the next {@link #trainStep} is the one the saved trainer would have taken. A folder without optimizer
+     * state (weights only) loads with fresh moments.
+     */
     public static GptTrainer load(Path dir, OptimizerConfig optimizerConfig) {
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(dir.resolve(CONFIG_FILE))) {
@@ -260,7 +429,31 @@ public final class GptTrainer implements AutoCloseable {
         Map<String, String> map = new HashMap<>();
         properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
         long step = Long.parseLong(map.getOrDefault("step", "0"));
-        return new GptTrainer(GptConfig.fromMap(map), optimizerConfig, dir, step);
+        GptTrainer trainer = new GptTrainer(GptConfig.fromMap(map), optimizerConfig, dir, step);
+        try {
+            if (map.containsKey("lossScaler")) {
+                trainer.lossScaler = LossScaler.fromState(map.get("lossScaler"));
+            }
+            if (map.containsKey("rngState")) {
+                trainer.rngState = Long.parseLong(map.get("rngState"));
+            }
+            Path moments = dir.resolve(OPTIMIZER_FILE);
+            if (Files.exists(moments)) {
+                Map<String, Integer> counts = new HashMap<>();
+                map.forEach((key, value) -> {
+                    if (key.startsWith(ADAM_T)) {
+                        counts.put(key.substring(ADAM_T.length()), Integer.parseInt(value));
+                    }
+                });
+                try (var in = new java.io.BufferedInputStream(Files.newInputStream(moments))) {
+                    trainer.optimizer.restore(in, counts, trainer.nameToId, trainer.model.getNDManager());
+                }
+            }
+            return trainer;
+        } catch (IOException | RuntimeException e) {
+            trainer.close();
+            throw e instanceof IOException io ? new UncheckedIOException("cannot load " + dir, io) : asRuntime(e);
+        }
     }
 
     @Override

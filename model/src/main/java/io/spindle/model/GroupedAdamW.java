@@ -3,10 +3,15 @@ package io.spindle.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -15,14 +20,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * parameter): decoupled decay {@code w -= lr·wd·w}, then {@code w -= lr·sqrt(1-β2^t)/(1-β1^t) · m/(sqrt(v)+ε)}.
  * That puts ε inside the bias correction, unlike PyTorch; the difference is ε-sized.
  *
- * <p>The trainer sets the learning rate and the gradient scale (global-norm clipping) before each step.
+ * <p>The trainer sets the learning rate and the gradient scale (global-norm clipping and loss-scale
+ * removal) before each step. Its state (both moments and the per-parameter update count t) can be saved
+ * and restored, so a resumed run continues with the very same update; DJL's own update counter is private,
+ * so this class keeps its own.
  */
 final class GroupedAdamW extends Optimizer {
+
+    private static final String MEAN = "mean/";
+    private static final String VARIANCE = "variance/";
 
     private final OptimizerConfig config;
     private final Set<String> decayedIds;
     private final Map<String, Map<Device, NDArray>> means = new ConcurrentHashMap<>();
     private final Map<String, Map<Device, NDArray>> variances = new ConcurrentHashMap<>();
+    private final Map<String, Integer> updates = new ConcurrentHashMap<>();
     private float learningRate;
     private float gradScale = 1f;
 
@@ -41,7 +53,7 @@ final class GroupedAdamW extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
-        int t = updateCount(parameterId);
+        int t = updates.merge(parameterId, 1, Integer::sum);
         double firstBias = 1 - Math.pow(config.beta1(), t);
         double secondBias = 1 - Math.pow(config.beta2(), t);
         float correctedRate = (float) (learningRate * Math.sqrt(secondBias) / firstBias);
@@ -53,6 +65,64 @@ final class GroupedAdamW extends Optimizer {
                 new NDList(weight, grad, mean, variance), new NDList(weight),
                 learningRate, correctedRate, decay, gradScale, -1f,
                 config.beta1(), config.beta2(), config.epsilon(), false, true);
+    }
+
+    /**
+     * Update count t per parameter, keyed by its stable name. Parameter ids are random per model instance,
+     * so everything saved is keyed by name ({@code idToName}) and translated back on restore.
+     */
+    Map<String, Integer> updateCounts(Map<String, String> idToName) {
+        Map<String, Integer> counts = new TreeMap<>();
+        updates.forEach((id, t) -> counts.put(idToName.get(id), t));
+        return counts;
+    }
+
+    /** Writes both moments of every parameter, named {@code mean/<name>} and {@code variance/<name>}. */
+    void saveMoments(OutputStream out, Map<String, String> idToName) throws IOException {
+        NDList list = new NDList();
+        for (String id : new TreeMap<>(means).keySet()) {
+            list.add(named(means, id, MEAN + idToName.get(id)));
+            list.add(named(variances, id, VARIANCE + idToName.get(id)));
+        }
+        list.encode(out);
+    }
+
+    /** Restores what {@link #saveMoments} and {@link #updateCounts} wrote; arrays go to {@code manager}. */
+    void restore(InputStream in, Map<String, Integer> countsByName, Map<String, String> nameToId, NDManager manager)
+            throws IOException {
+        means.clear();
+        variances.clear();
+        updates.clear();
+        countsByName.forEach((name, t) -> updates.put(known(nameToId, name), t));
+        for (NDArray array : NDList.decode(manager, in)) {
+            String name = array.getName();
+            Map<String, Map<Device, NDArray>> target = name.startsWith(MEAN) ? means : variances;
+            String id = known(nameToId, name.substring(name.indexOf('/') + 1));
+            Map<Device, NDArray> byDevice = new ConcurrentHashMap<>();
+            byDevice.put(array.getDevice(), array);
+            target.put(id, byDevice);
+        }
+    }
+
+    /** Forgets the moments and counts: the next update starts Adam afresh. */
+    void clearState() {
+        means.clear();
+        variances.clear();
+        updates.clear();
+    }
+
+    private static String known(Map<String, String> nameToId, String name) {
+        String id = nameToId.get(name);
+        if (id == null) {
+            throw new IllegalArgumentException("optimizer state names parameter " + name + ", which this model lacks");
+        }
+        return id;
+    }
+
+    private static NDArray named(Map<String, Map<Device, NDArray>> state, String id, String name) {
+        NDArray array = state.get(id).values().iterator().next();
+        array.setName(name);
+        return array;
     }
 
     private static final class Builder extends OptimizerBuilder<Builder> {

@@ -210,4 +210,79 @@ class GptTrainerTest {
             assertTrue(Arrays.stream(a).allMatch(t -> t >= 0 && t < 32));
         }
     }
+
+    @Test
+    void resumingFromASaveContinuesTheSameTrajectory(@TempDir Path dir) {
+        int[] a = randomTokens(4 * 17, 32, 1);
+        int[] b = randomTokens(4 * 17, 32, 2);
+        float[] uninterrupted = new float[4];
+        try (GptTrainer trainer = new GptTrainer(TINY, OPTIM)) {
+            trainer.trainStep(a, 4, 17);
+            trainer.trainStep(b, 4, 17);
+            trainer.save(dir);
+            for (int i = 0; i < 4; i++) {
+                uninterrupted[i] = trainer.trainStep(i % 2 == 0 ? a : b, 4, 17).loss();
+            }
+        }
+        try (GptTrainer resumed = GptTrainer.load(dir, OPTIM)) {
+            for (int i = 0; i < 4; i++) {
+                GptTrainer.StepResult step = resumed.trainStep(i % 2 == 0 ? a : b, 4, 17);
+                assertEquals(3 + i, step.step());
+                // Bit-identical needs the moments and Adam's t: fresh moments change the very first update.
+                assertEquals(uninterrupted[i], step.loss(), 1e-6f, "loss of resumed step " + step.step());
+            }
+        }
+        try (GptTrainer weightsOnly = GptTrainer.load(dir, OPTIM)) {
+            // Control: the same weights with optimizer state dropped take a different path.
+            weightsOnly.resetOptimizerState();
+            weightsOnly.trainStep(a, 4, 17);
+            assertNotEquals(uninterrupted[1], weightsOnly.trainStep(b, 4, 17).loss());
+        }
+    }
+
+    @Test
+    void overflowingLossScaleSkipsTheStepAndBacksOff() {
+        int[] batch = cyclicRows(4, 17);
+        int[] probe = randomTokens(2 * 16, 32, 9);
+        try (GptTrainer trainer = new GptTrainer(TINY, OPTIM)) {
+            // A scale near float's maximum makes loss x scale overflow: every gradient is inf/NaN.
+            trainer.useLossScaler(LossScaler.dynamic(3e38f, 2000));
+            float[] before = trainer.logits(probe, 2, 16);
+            GptTrainer.StepResult skipped = trainer.trainStep(batch, 4, 17);
+            assertTrue(skipped.skipped());
+            assertEquals(3e38f, skipped.lossScale());
+            assertArrayEquals(before, trainer.logits(probe, 2, 16), "a skipped step leaves the weights alone");
+            assertEquals(1.5e38f, trainer.lossScaler().scale());
+
+            trainer.useLossScaler(LossScaler.dynamic(1024f, 2000));
+            GptTrainer.StepResult clean = trainer.trainStep(batch, 4, 17);
+            assertFalse(clean.skipped());
+            assertTrue(Float.isFinite(clean.gradNorm()));
+            assertFalse(Arrays.equals(before, trainer.logits(probe, 2, 16)));
+            assertTrue(Arrays.stream(boxed(trainer.logits(probe, 2, 16))).allMatch(Float::isFinite),
+                    "NaN gradients of the skipped step did not leak into the next update");
+        }
+    }
+
+    private static Float[] boxed(float[] values) {
+        Float[] out = new Float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    @Test
+    void kvCachedGenerationIsIdenticalToUncached() {
+        try (GptTrainer trainer = new GptTrainer(TINY, OPTIM)) {
+            int[] batch = randomTokens(8 * 17, 32, 5);
+            for (int i = 0; i < 10; i++) {
+                trainer.trainStep(batch, 8, 17);
+            }
+            int[] prompt = {3, 4, 5, 6};
+            // 30 new tokens on a context of 16: the window slides, so the cache is rebuilt on the way.
+            assertArrayEquals(trainer.generate(prompt, 30, 0f, 1, false), trainer.generate(prompt, 30, 0f, 1, true));
+            assertArrayEquals(trainer.generate(prompt, 30, 0.8f, 11, false), trainer.generate(prompt, 30, 0.8f, 11, true));
+        }
+    }
 }

@@ -5,7 +5,9 @@ import io.smallrye.config.WithDefault;
 import io.spindle.model.GptConfig;
 import io.spindle.model.OptimizerConfig;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of the trainer service, under {@code spindle.trainer}. */
 @ConfigMapping(prefix = "spindle.trainer")
@@ -18,6 +20,10 @@ public interface TrainerConfig {
     /** This replica's id; on Kubernetes, the pod name. */
     @WithDefault("trainer-0")
     String worker();
+
+    /** Consumer group on train.batches. Its committed offsets are secondary: checkpoints hold the truth. */
+    @WithDefault("spindle-trainer")
+    String groupId();
 
     /** Stop training after this many steps; 0 trains for as long as batches come. */
     @WithDefault("0")
@@ -32,17 +38,53 @@ public interface TrainerConfig {
     int threads();
 
     /**
-     * Peak fp32 FLOP/s of one core, for MFU. The default is this project's measured machine (AMD Zen 5,
-     * AVX-512: 2 FMA units x 16 lanes x 2 FLOPs x ~2.1 GHz); set it for yours.
+     * Peak fp32 FLOP/s of one core, for MFU. Unset: detected from /proc/cpuinfo ({@link CpuPeak}: clock x
+     * 2 FLOPs per FMA x vector lanes x 2 FMA pipes; 134e9 on this project's 2.1 GHz AVX-512 machine).
      */
-    @WithDefault("134e9")
-    double peakFlopsPerCore();
+    Optional<Double> peakFlopsPerCore();
 
     /** Log a progress line every this many steps. */
     @WithDefault("10")
     int logEvery();
 
     Model model();
+
+    Checkpoint checkpoint();
+
+    Eval eval();
+
+    /** Where and how often the whole training state is saved; see docs/trainer.md. */
+    interface Checkpoint {
+        /** Root folder; each run writes under {@code <dir>/<run>/step-NNNNNNNNN}. A PVC on Kubernetes. */
+        @WithDefault("${user.home}/.spindle/checkpoints")
+        Path dir();
+
+        /** Save every this many steps (and once more when training stops cleanly); 0 disables checkpoints. */
+        @WithDefault("100")
+        int interval();
+
+        /** Checkpoints kept per run; older ones are deleted after a new one is complete. */
+        @WithDefault("3")
+        int keep();
+    }
+
+    /** Held-out evaluation: every {@code holdoutEvery}-th batch is kept out of training. */
+    interface Eval {
+        /** Evaluate the held-out batches every this many steps; 0 disables evaluation and holds nothing out. */
+        @WithDefault("0")
+        int every();
+
+        /**
+         * Batch sequence numbers divisible by this are held out (never trained on); 0 holds nothing out.
+         * Chosen by the batch's {@code seq}, so every replica and every restart agrees on the split.
+         */
+        @WithDefault("20")
+        int holdoutEvery();
+
+        /** How many held-out batches the evaluation keeps (the newest ones). */
+        @WithDefault("4")
+        int batches();
+    }
 
     Optimizer optimizer();
 

@@ -2,6 +2,7 @@ package io.spindle.trainer;
 
 import io.quarkus.logging.Log;
 import io.spindle.contracts.CapacityEvent;
+import io.spindle.contracts.CheckpointAnnouncement;
 import io.spindle.contracts.StepMetrics;
 import io.spindle.contracts.Topics;
 import io.spindle.contracts.json.Json;
@@ -19,6 +20,11 @@ final class TrainerEvents {
 
     void stepMetrics(StepMetrics metrics) {
         send(Topics.TRAIN_METRICS, metrics.key(), Json.write(metrics));
+    }
+
+    /** Keyed by run: the compacted topic keeps each run's newest checkpoint. */
+    void checkpoint(CheckpointAnnouncement announcement) {
+        send(Topics.TRAIN_CHECKPOINTS, announcement.run(), Json.write(announcement));
     }
 
     void capacity(CapacityEvent event) {

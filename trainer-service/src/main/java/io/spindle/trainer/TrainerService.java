@@ -35,11 +35,10 @@ public class TrainerService {
     private Thread thread;
 
     public TrainerService(TrainerConfig config, MeterRegistry registry,
-                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                          @ConfigProperty(name = "spindle.trainer.group-id", defaultValue = "spindle-trainer") String groupId) {
+                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
-        this.groupId = groupId;
+        this.groupId = config.groupId();
         gauge(registry, "spindle_trainer_step", StepMetrics::step);
         gauge(registry, "spindle_trainer_loss", StepMetrics::loss);
         gauge(registry, "spindle_trainer_tokens_per_second", StepMetrics::tokensPerS);
@@ -47,6 +46,8 @@ public class TrainerService {
     }
 
     void start(@Observes StartupEvent event) {
+        // Before anything loads PyTorch: bit-reproducible MKL kernels, so a resumed run matches an uninterrupted one.
+        NumericReproducibility.pinMklBranch();
         // Natives come from the classpath; nothing is downloaded at run time.
         System.getProperties().putIfAbsent("ai.djl.offline", "true");
         System.getProperties().putIfAbsent("ai.djl.default_engine", "PyTorch");
@@ -64,6 +65,9 @@ public class TrainerService {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
+                // Static membership: a replica restarted after a crash takes its old place at once instead of
+                // waiting out the dead member's session (45 s), and keeps its partitions.
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.worker(),
                 // Batches are written in transactions; never train on one that was aborted.
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
