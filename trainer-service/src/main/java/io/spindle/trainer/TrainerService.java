@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import io.spindle.contracts.StepMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,9 +17,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
@@ -28,16 +29,20 @@ public class TrainerService {
 
     private final TrainerConfig config;
     private final TrainerStatus status = new TrainerStatus();
-    private final String bootstrapServers;
+    private final Map<String, Object> kafka;
     private final String groupId;
     private Producer<String, byte[]> producer;
     private TrainingLoop loop;
     private Thread thread;
 
+    /**
+     * @param kafka every {@code kafka.*} setting (bootstrap servers, and security such as SASL/SCRAM or TLS),
+     *              so the loop's own clients connect by configuration alone
+     */
     public TrainerService(TrainerConfig config, MeterRegistry registry,
-                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                          @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.groupId = config.groupId();
         gauge(registry, "spindle_trainer_step", StepMetrics::step);
         gauge(registry, "spindle_trainer_loss", StepMetrics::loss);
@@ -56,13 +61,11 @@ public class TrainerService {
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        producer = new KafkaProducer<>(withKafka(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
-                ProducerConfig.LINGER_MS_CONFIG, 5),
+                ProducerConfig.LINGER_MS_CONFIG, 5)),
                 new StringSerializer(), new ByteArraySerializer());
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(withKafka(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
                 // Static membership: a replica restarted after a crash takes its old place at once instead of
@@ -72,12 +75,12 @@ public class TrainerService {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4),
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         loop = new TrainingLoop(config, consumer, new TrainerEvents(producer), status);
         thread = new Thread(loop, "training-loop");
         thread.start();
-        Log.infof("trainer %s of run %s reading batches from %s", config.worker(), config.run(), bootstrapServers);
+        Log.infof("trainer %s of run %s reading batches from %s", config.worker(), config.run(), kafka.get("bootstrap.servers"));
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -88,6 +91,12 @@ public class TrainerService {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private Map<String, Object> withKafka(Map<String, Object> own) {
+        Map<String, Object> merged = new HashMap<>(kafka);
+        merged.putAll(own);
+        return merged;
     }
 
     public TrainerStatus status() {
