@@ -132,6 +132,30 @@ public final class Gpt extends AbstractBlock {
             length = 0;
         }
 
+        /** Keeps the first {@code newLength} positions and forgets the rest (rejected speculative drafts). */
+        public void truncate(int newLength) {
+            if (newLength < 0 || newLength > length) {
+                throw new IllegalArgumentException("cannot truncate a cache of " + length + " to " + newLength);
+            }
+            if (newLength == 0) {
+                clear();
+                return;
+            }
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != null) {
+                    NDArray k = keys[i].get(":, :, :" + newLength + ", :");
+                    NDArray v = values[i].get(":, :, :" + newLength + ", :");
+                    k.attach(manager);
+                    v.attach(manager);
+                    keys[i].close();
+                    values[i].close();
+                    keys[i] = k;
+                    values[i] = v;
+                }
+            }
+            length = newLength;
+        }
+
         /** This layer's keys/values extended by the new ones; kept for the next token. */
         NDArray[] extend(int layer, NDArray newKeys, NDArray newValues) {
             NDArray k = keys[layer] == null ? newKeys : keys[layer].concat(newKeys, 2);

@@ -14,6 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
+import io.spindle.model.speculative.LanguageModel;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -254,6 +255,62 @@ public final class GptTrainer implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /**
+     * This model as speculative decoding sees it: a KV-cached context that can grow by several tokens in one
+     * forward pass (a target verifying γ drafts) and roll back (rejected drafts). Close it to free the cache.
+     * The context is bounded by {@code contextLength}: no sliding window here.
+     */
+    public CachedModel cachedModel() {
+        return new CachedModel();
+    }
+
+    /** See {@link #cachedModel()}. */
+    public final class CachedModel implements LanguageModel, AutoCloseable {
+        private final NDManager manager = trainer.getManager().newSubManager();
+        private final Gpt.KvCache cache = new Gpt.KvCache(config.nLayers(), manager);
+
+        @Override
+        public int vocabSize() {
+            return config.vocabSize();
+        }
+
+        @Override
+        public float[][] append(int[] tokens) {
+            return withoutGrad(() -> {
+                try (NDManager scope = manager.newSubManager()) {
+                    long[] ids = new long[tokens.length];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = tokens[i];
+                    }
+                    NDArray input = scope.create(ids, new Shape(1, ids.length));              // (1, t)
+                    NDArray hidden = gpt.hiddenCached(inferenceStore, input, cache);           // (1, t, C)
+                    float[] flat = gpt.logits(inferenceStore, hidden, false).toFloatArray();   // (1, t, V)
+                    float[][] rows = new float[tokens.length][];
+                    for (int i = 0; i < rows.length; i++) {
+                        rows[i] = Arrays.copyOfRange(flat, i * config.vocabSize(), (i + 1) * config.vocabSize());
+                    }
+                    return rows;
+                }
+            });
+        }
+
+        @Override
+        public void truncate(int length) {
+            cache.truncate(length);
+        }
+
+        @Override
+        public int length() {
+            return cache.length();
+        }
+
+        @Override
+        public void close() {
+            cache.clear();
+            manager.close();
+        }
     }
 
     /** Feeds {@code tokens[from, end)} (the ones not cached yet) and picks the token after them. */
