@@ -21,10 +21,18 @@ public class ApiExceptionMappers {
                 .build();
     }
 
-    /** Framework answers (unknown path, wrong method, bad parameter) keep their status but get a JSON body. */
+    /**
+     * Framework answers (unknown path, wrong method, bad parameter) keep their status but get a JSON body;
+     * a redirect (the SSE stream of a run another instance holds) keeps its Location.
+     */
     @ServerExceptionMapper
     public RestResponse<ApiError> webApplication(WebApplicationException e) {
         Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getFamily() == Response.Status.Family.REDIRECTION) {
+            return RestResponse.ResponseBuilder.<ApiError>create(status)
+                    .location(e.getResponse().getLocation())
+                    .build();
+        }
         String message = e.getMessage() != null ? e.getMessage() : status.getReasonPhrase();
         return RestResponse.ResponseBuilder.create(status, new ApiError(message)).build();
     }

@@ -32,7 +32,13 @@ public class RunGauges {
             new GaugeSpec("spindle.run.loss", "Training loss at the latest step", RunSummary::latestLoss),
             new GaugeSpec("spindle.run.step", "Latest optimizer step", s -> s.latestStep()),
             new GaugeSpec("spindle.run.tokens.per.second", "Run throughput, sum over workers", RunSummary::tokensPerS),
-            new GaugeSpec("spindle.run.mfu", "Mean model FLOPs utilisation over workers, 0..1", RunSummary::mfu));
+            new GaugeSpec("spindle.run.mfu", "Mean model FLOPs utilisation over workers, 0..1", RunSummary::mfu),
+            new GaugeSpec("spindle.run.data.wait.percent", "Share of training time spent waiting for data", RunSummary::dataWaitPct),
+            new GaugeSpec("spindle.run.tokens", "Tokens trained so far", s -> s.tokensSeen()),
+            new GaugeSpec("spindle.run.idle.seconds", "Idle time of the run's workers, closed intervals", s -> s.idleMs() / 1000.0),
+            new GaugeSpec("spindle.run.harvested.seconds", "Idle time the drafter trained in", s -> s.harvestedMs() / 1000.0),
+            new GaugeSpec("spindle.run.accept.length", "Speculative decoding accept length, latest evaluation", RunSummary::acceptLength),
+            new GaugeSpec("spindle.run.speedup", "Speculative over target-only tokens/s, latest evaluation", RunSummary::speedup));
 
     private record TrackedRun(AtomicReference<RunSummary> latest, List<Meter> meters) {
     }

@@ -8,12 +8,14 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Everything the metrics service knows about one training run, folded from its {@link StepMetrics}.
- * Immutable: {@link #with(StepMetrics)} returns the next summary, so it is safe to hand to REST and
- * gauges while the stream keeps aggregating.
+ * Everything the metrics service knows about one training run, folded from its {@link RunEvent}s (already
+ * de-duplicated and paired, so every event counts). Immutable: {@link #with(RunEvent)} returns the next
+ * summary, safe to hand to REST, gauges and SSE while the stream goes on.
  *
  * @param run            training run id
- * @param workers        latest progress per trainer replica (also the de-duplication state)
+ * @param workers        latest progress per trainer replica
+ * @param capacity       idle bookkeeping per trainer replica
+ * @param drafter        the drafter's latest report, null before the first
  * @param steps          distinct (worker, step) reports counted
  * @param firstStep      lowest step seen
  * @param firstLoss      training loss at {@code firstStep}
@@ -27,13 +29,20 @@ import java.util.TreeMap;
  * @param tokensPerS     run throughput: the sum of each worker's latest tokens/s
  * @param mfu            mean of each worker's latest MFU, 0..1
  * @param dataWaitPct    share of wall time spent waiting for data, 0..100, over all counted steps
- * @param computeMs      total step compute time, ms (the denominator of {@code dataWaitPct})
+ * @param computeMs      total step compute time, ms
  * @param dataWaitMs     total data-wait time, ms
+ * @param idleMs         idle time of all workers' closed idle intervals, ms
+ * @param harvestedMs    idle time the drafter(s) trained in, ms
+ * @param harvestPct     harvestedMs / idleMs, 0..100 (may pass 100 while an interval is still open)
+ * @param acceptLength   speculative decoding accept length, latest drafter evaluation (0 before)
+ * @param speedup        speculative over target-only tokens/s, latest drafter evaluation (0 before)
  * @param updatedAt      newest event time seen, epoch ms
  */
 public record RunSummary(
         String run,
         Map<String, WorkerProgress> workers,
+        Map<String, WorkerCapacity> capacity,
+        DrafterProgress drafter,
         long steps,
         long firstStep,
         double firstLoss,
@@ -49,40 +58,51 @@ public record RunSummary(
         double dataWaitPct,
         double computeMs,
         double dataWaitMs,
+        long idleMs,
+        long harvestedMs,
+        double harvestPct,
+        double acceptLength,
+        double speedup,
         long updatedAt) {
 
     public RunSummary {
         workers = workers == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(workers));
+        capacity = capacity == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(capacity));
     }
 
-    /** The aggregate before the first step of a run arrives. */
+    /** The aggregate before the first event of a run arrives. */
     public static RunSummary empty() {
-        return new RunSummary(null, Map.of(), 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new RunSummary(null, Map.of(), Map.of(), null, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
-    /**
-     * Folds one step in. A step this worker already reported (re-delivery after a rebalance, or a
-     * trainer replaying steps after restoring a checkpoint) leaves the summary unchanged, so tokens
-     * and time are never counted twice.
-     */
-    public RunSummary with(StepMetrics step) {
-        WorkerProgress previous = workers.get(step.worker());
-        if (previous != null && previous.alreadyCounted(step)) {
-            return this;
+    public RunSummary with(RunEvent event) {
+        switch (event.kind()) {
+            case STEP:
+                return withStep(event.step());
+            case IDLE_START:
+                return withCapacity(event, capacityOf(event).idleSince(event.time(), event.reason()), 0);
+            case IDLE_END:
+                return withCapacity(event, capacityOf(event).busyAfter(event), event.idleMs());
+            case HARVEST:
+                return withHarvest(event);
+            default:
+                throw new IllegalArgumentException("unknown event kind " + event.kind());
         }
-        SortedMap<String, WorkerProgress> nextWorkers = new TreeMap<>(workers);
-        nextWorkers.put(step.worker(), WorkerProgress.of(step));
+    }
 
+    private RunSummary withStep(StepMetrics step) {
+        SortedMap<String, WorkerProgress> nextWorkers = new TreeMap<>(workers);
+        WorkerProgress previous = workers.get(step.worker());
+        if (previous == null || !previous.newerThanOrSame(step)) {
+            nextWorkers.put(step.worker(), WorkerProgress.of(step));
+        }
         boolean first = steps == 0;
         boolean earliest = first || step.step() < firstStep;
         boolean newest = first || step.step() >= latestStep;
         boolean newestEval = step.evalLoss() != null && step.step() >= latestEvalStep;
         double nextComputeMs = computeMs + step.stepMs();
         double nextDataWaitMs = dataWaitMs + step.dataWaitMs();
-
-        return new RunSummary(
-                step.run(),
-                nextWorkers,
+        return new RunSummary(step.run(), nextWorkers, capacity, drafter,
                 steps + 1,
                 earliest ? step.step() : firstStep,
                 earliest ? step.loss() : firstLoss,
@@ -96,12 +116,37 @@ public record RunSummary(
                 nextWorkers.values().stream().mapToDouble(WorkerProgress::tokensPerS).sum(),
                 nextWorkers.values().stream().mapToDouble(WorkerProgress::mfu).average().orElse(0),
                 percent(nextDataWaitMs, nextComputeMs + nextDataWaitMs),
-                nextComputeMs,
-                nextDataWaitMs,
+                nextComputeMs, nextDataWaitMs,
+                idleMs, harvestedMs, harvestPct, acceptLength, speedup,
                 Math.max(updatedAt, step.time()));
     }
 
-    private static double percent(double part, double whole) {
+    private WorkerCapacity capacityOf(RunEvent event) {
+        WorkerCapacity current = capacity.get(event.source());
+        return current != null ? current : WorkerCapacity.first(event.source(), event.run());
+    }
+
+    private RunSummary withCapacity(RunEvent event, WorkerCapacity worker, long addedIdleMs) {
+        SortedMap<String, WorkerCapacity> nextCapacity = new TreeMap<>(capacity);
+        nextCapacity.put(event.source(), worker);
+        long nextIdle = idleMs + addedIdleMs;
+        return new RunSummary(event.run(), workers, nextCapacity, drafter, steps, firstStep, firstLoss, latestStep,
+                latestLoss, latestEvalStep, latestEvalLoss, lr, gradNorm, tokensSeen, tokensPerS, mfu, dataWaitPct,
+                computeMs, dataWaitMs, nextIdle, harvestedMs, percent(harvestedMs, nextIdle), acceptLength, speedup,
+                Math.max(updatedAt, event.time()));
+    }
+
+    private RunSummary withHarvest(RunEvent event) {
+        boolean newest = drafter == null || event.time() >= drafter.time();
+        DrafterProgress nextDrafter = newest ? DrafterProgress.of(event.drafter()) : drafter;
+        long nextHarvested = harvestedMs + event.harvestedMs();
+        return new RunSummary(event.run(), workers, capacity, nextDrafter, steps, firstStep, firstLoss, latestStep,
+                latestLoss, latestEvalStep, latestEvalLoss, lr, gradNorm, tokensSeen, tokensPerS, mfu, dataWaitPct,
+                computeMs, dataWaitMs, idleMs, nextHarvested, percent(nextHarvested, idleMs),
+                nextDrafter.acceptLength(), nextDrafter.speedup(), Math.max(updatedAt, event.time()));
+    }
+
+    static double percent(double part, double whole) {
         return whole > 0 ? 100.0 * part / whole : 0;
     }
 }

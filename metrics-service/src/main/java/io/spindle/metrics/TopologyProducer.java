@@ -1,6 +1,7 @@
 package io.spindle.metrics;
 
 import io.spindle.contracts.CapacityEvent;
+import io.spindle.contracts.DrafterMetrics;
 import io.spindle.contracts.StepMetrics;
 import io.spindle.contracts.Topics;
 import io.spindle.contracts.json.JsonSerde;
@@ -9,81 +10,148 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+import java.time.Duration;
 
 /**
- * The metrics service's stream processing:
- * <ul>
- *   <li>{@code train.metrics} (key run/worker) is re-keyed by run and folded into a {@link RunSummary}
- *       per run, kept in the {@value #RUN_SUMMARIES_STORE} store and pushed to the {@link RunGauges};</li>
- *   <li>{@code capacity.events} is keyed by worker and folded into a {@link WorkerCapacity} per worker,
- *       kept in the {@value #WORKER_CAPACITY_STORE} store.</li>
- * </ul>
- * Records that cannot be read at all are skipped by the deserialization exception handler
- * (application.properties); records that parse but name no run/worker are filtered out here.
+ * The metrics service's stream processing, in one topology:
+ * <pre>
+ *  train.metrics ─┐
+ *  capacity.events├─ merge ─ RunEventNormalizer ─ repartition by run ─┬─ run-summaries   (RunSummary per run) ─ gauges, SSE
+ *  drafter.metrics┘  (dedup, IDLE/BUSY pairing,   (events-by-run,     ├─ run-windows-10s (RunWindow per run and window)
+ *                     harvest increments)          N partitions)      ├─ run-windows-1m
+ *                                                                     ├─ run-events      (every event, for the charts)
+ *                                                                     └─ SSE
+ * </pre>
+ * Every time is event time ({@link EventTimeExtractor}). Records that cannot be read are skipped by the
+ * deserialization exception handler (application.properties); records that name no run or source are filtered.
  */
 @ApplicationScoped
 public class TopologyProducer {
 
     public static final String RUN_SUMMARIES_STORE = "run-summaries";
-    public static final String WORKER_CAPACITY_STORE = "worker-capacity";
+    public static final String RUN_EVENTS_STORE = "run-events";
+    static final String WINDOW_STORE_PREFIX = "run-windows-";
 
     static final Serde<StepMetrics> STEP_METRICS = JsonSerde.of(StepMetrics.class);
-    static final Serde<RunSummary> RUN_SUMMARY = JsonSerde.of(RunSummary.class);
     static final Serde<CapacityEvent> CAPACITY_EVENT = JsonSerde.of(CapacityEvent.class);
-    static final Serde<WorkerCapacity> WORKER_CAPACITY = JsonSerde.of(WorkerCapacity.class);
+    static final Serde<DrafterMetrics> DRAFTER_METRICS = JsonSerde.of(DrafterMetrics.class);
+    static final Serde<RunEvent> RUN_EVENT = JsonSerde.of(RunEvent.class);
+    static final Serde<RunSummary> RUN_SUMMARY = JsonSerde.of(RunSummary.class);
+    static final Serde<RunWindow> RUN_WINDOW = JsonSerde.of(RunWindow.class);
 
-    private RunGauges gauges;
+    private final MetricsConfig config;
+    private final RunGauges gauges;
+    private final RunUpdates updates;
 
     @Inject
-    TopologyProducer(RunGauges gauges) {
+    public TopologyProducer(MetricsConfig config, RunGauges gauges, RunUpdates updates) {
+        this.config = config;
         this.gauges = gauges;
+        this.updates = updates;
+    }
+
+    /** The window store of one window size: {@code run-windows-10s}, {@code run-windows-1m}, ... */
+    public static String windowStore(Duration size) {
+        return WINDOW_STORE_PREFIX + DurationLabel.of(size);
     }
 
     @Produces
     public Topology buildTopology() {
         StreamsBuilder builder = new StreamsBuilder();
-        summariseRuns(builder);
-        summariseCapacity(builder);
+        // Small stores live in memory (changelogged, rebuilt on start): RocksDB would flush each of them on every
+        // commit, which capped ingest at a few hundred events/s. Only the per-event points, which grow with the
+        // run, are on disk.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.WORKER_IDLE_STORE),
+                Serdes.String(), JsonSerde.of(WorkerIdle.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.DRAFTER_MARKS_STORE),
+                Serdes.String(), JsonSerde.of(DrafterMark.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.SEEN_STEPS_STORE),
+                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.windowStoreBuilder(
+                // retainDuplicates: several events of a run may share a millisecond; each is a point.
+                Stores.persistentWindowStore(RUN_EVENTS_STORE, config.retention(), Duration.ofMillis(1), true),
+                Serdes.String(), RUN_EVENT));
+
+        KStream<String, RunInput> steps = builder.stream(Topics.TRAIN_METRICS, consumed(STEP_METRICS, "train-metrics"))
+                .mapValues(RunInput::of, Named.as("wrap-steps"));
+        KStream<String, RunInput> capacity = builder.stream(Topics.CAPACITY_EVENTS, consumed(CAPACITY_EVENT, "capacity-events"))
+                .mapValues(RunInput::of, Named.as("wrap-capacity"));
+        KStream<String, RunInput> drafter = builder.stream(Topics.DRAFTER_METRICS, consumed(DRAFTER_METRICS, "drafter-metrics"))
+                .mapValues(RunInput::of, Named.as("wrap-drafter"));
+
+        KStream<String, RunEvent> events = steps.merge(capacity, Named.as("merge-capacity")).merge(drafter, Named.as("merge-drafter"))
+                .filter((key, input) -> input != null && RunInput.usable(input), Named.as("usable-inputs"))
+                .process(() -> new RunEventNormalizer(config.dedupRetention(), config.idleTimeout()), Named.as("normalize"),
+                        RunEventNormalizer.WORKER_IDLE_STORE, RunEventNormalizer.DRAFTER_MARKS_STORE,
+                        RunEventNormalizer.SEEN_STEPS_STORE)
+                .repartition(Repartitioned.<String, RunEvent>as("events-by-run")
+                        .withKeySerde(Serdes.String()).withValueSerde(RUN_EVENT)
+                        .withNumberOfPartitions(config.partitions()));
+
+        events.processValues(RecordEvent::new, Named.as("record-events"), RUN_EVENTS_STORE)
+                .foreach((run, event) -> updates.event(event), Named.as("push-events"));
+
+        KGroupedStream<String, RunEvent> byRun = events.groupByKey(Grouped.with("events-by-run-grouped", Serdes.String(), RUN_EVENT));
+        byRun.aggregate(RunSummary::empty, (run, event, summary) -> summary.with(event), Named.as("summarise-run"),
+                        Materialized.<String, RunSummary>as(Stores.inMemoryKeyValueStore(RUN_SUMMARIES_STORE))
+                                .withKeySerde(Serdes.String()).withValueSerde(RUN_SUMMARY))
+                .toStream(Named.as("run-summary-changes"))
+                .foreach((run, summary) -> {
+                    gauges.update(summary);
+                    updates.summary(summary);
+                }, Named.as("push-summaries"));
+
+        for (Duration size : config.windows()) {
+            String store = windowStore(size);
+            byRun.windowedBy(TimeWindows.ofSizeAndGrace(size, config.windowGrace()))
+                    .aggregate(RunWindow::empty, (run, event, window) -> window.with(event), Named.as("window-" + store),
+                            Materialized.<String, RunWindow>as(Stores.inMemoryWindowStore(store,
+                                            maxOf(config.retention(), size.plus(config.windowGrace())), size, false))
+                                    .withKeySerde(Serdes.String()).withValueSerde(RUN_WINDOW));
+        }
         return builder.build();
     }
 
-    private void summariseRuns(StreamsBuilder builder) {
-        builder.stream(Topics.TRAIN_METRICS, Consumed.with(Serdes.String(), STEP_METRICS).withName("train-metrics"))
-                .filter((key, step) -> isUsable(step), Named.as("usable-steps"))
-                .groupBy((key, step) -> step.run(), Grouped.with("steps-by-run", Serdes.String(), STEP_METRICS))
-                .aggregate(RunSummary::empty, (run, step, summary) -> summary.with(step), Named.as("summarise-run"),
-                        Materialized.<String, RunSummary, KeyValueStore<Bytes, byte[]>>as(RUN_SUMMARIES_STORE)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(RUN_SUMMARY))
-                .toStream(Named.as("run-summary-changes"))
-                .foreach((run, summary) -> gauges.update(summary), Named.as("update-run-gauges"));
+    private static <V> Consumed<String, V> consumed(Serde<V> values, String name) {
+        return Consumed.with(Serdes.String(), values).withTimestampExtractor(new EventTimeExtractor()).withName(name);
     }
 
-    private void summariseCapacity(StreamsBuilder builder) {
-        builder.stream(Topics.CAPACITY_EVENTS, Consumed.with(Serdes.String(), CAPACITY_EVENT).withName("capacity-events"))
-                .filter((key, event) -> isUsable(event), Named.as("usable-capacity-events"))
-                // The contract keys by worker, but a producer may omit the key: group by the field.
-                .groupBy((key, event) -> event.worker(), Grouped.with("capacity-by-worker", Serdes.String(), CAPACITY_EVENT))
-                .aggregate(WorkerCapacity::empty, (worker, event, capacity) -> capacity.with(event),
-                        Named.as("summarise-capacity"),
-                        Materialized.<String, WorkerCapacity, KeyValueStore<Bytes, byte[]>>as(WORKER_CAPACITY_STORE)
-                                .withKeySerde(Serdes.String())
-                                .withValueSerde(WORKER_CAPACITY));
+    private static Duration maxOf(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
-    static boolean isUsable(StepMetrics step) {
-        return step != null && step.run() != null && step.worker() != null;
-    }
+    /** Keeps every event in {@value #RUN_EVENTS_STORE}, keyed by run at its event time: the charts' raw points. */
+    static final class RecordEvent implements FixedKeyProcessor<String, RunEvent, RunEvent> {
 
-    static boolean isUsable(CapacityEvent event) {
-        return event != null && event.worker() != null;
+        private FixedKeyProcessorContext<String, RunEvent> context;
+        private WindowStore<String, RunEvent> store;
+
+        @Override
+        public void init(FixedKeyProcessorContext<String, RunEvent> context) {
+            this.context = context;
+            this.store = context.getStateStore(RUN_EVENTS_STORE);
+        }
+
+        @Override
+        public void process(FixedKeyRecord<String, RunEvent> record) {
+            store.put(record.key(), record.value(), record.value().time());
+            context.forward(record);
+        }
     }
 }

@@ -3,8 +3,7 @@ package io.spindle.metrics;
 import io.spindle.contracts.StepMetrics;
 
 /**
- * The latest step one trainer replica reported for a run. Kept per worker so that a re-delivered or
- * replayed step (same worker, step not newer) is recognised and not counted twice.
+ * The newest step one trainer replica reported for a run.
  *
  * @param latestStep highest step this worker reported
  * @param loss       training loss of that step
@@ -18,8 +17,8 @@ public record WorkerProgress(long latestStep, double loss, double tokensPerS, do
         return new WorkerProgress(step.step(), step.loss(), step.tokensPerS(), step.mfu(), step.time());
     }
 
-    /** True when {@code step} is not newer than what this worker already reported: a duplicate. */
-    boolean alreadyCounted(StepMetrics step) {
-        return step.step() <= latestStep;
+    /** A late step older than this worker's newest one must not replace it as "latest". */
+    boolean newerThanOrSame(StepMetrics step) {
+        return latestStep > step.step();
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -27,19 +28,11 @@ class StoreQueriesTest {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "store-queries-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
         config.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("target", "store-queries-test-state", UUID.randomUUID().toString()).toString());
-        notStarted = new KafkaStreams(new TopologyProducer(new RunGauges(new SimpleMeterRegistry(), 1)).buildTopology(), config);
+        notStarted = new KafkaStreams(new TopologyProducer(TestConfig.defaults(), new RunGauges(new SimpleMeterRegistry(), 1),
+                RunUpdates.NONE).buildTopology(), config);
         queries.streams = notStarted;
-        queries.config = new MetricsConfig() {
-            @Override
-            public int maxGaugeRuns() {
-                return 1;
-            }
-
-            @Override
-            public Duration storeWait() {
-                return Duration.ofMillis(200);
-            }
-        };
+        queries.config = TestConfig.defaults();
+        queries.applicationServer = Optional.empty();
     }
 
     @AfterEach
@@ -50,9 +43,9 @@ class StoreQueriesTest {
     @Test
     void notRunningMeansNotReady() {
         long start = System.nanoTime();
-        StoresNotReadyException e = assertThrows(StoresNotReadyException.class, () -> queries.run("r1"));
+        StoresNotReadyException e = assertThrows(StoresNotReadyException.class, () -> queries.localRun("r1"));
         assertTrue(e.getMessage().contains("CREATED"), e.getMessage());
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "waited store-wait first");
-        assertThrows(StoresNotReadyException.class, queries::runs);
+        assertThrows(StoresNotReadyException.class, queries::localRuns);
     }
 }
