@@ -51,7 +51,7 @@ final class Demo {
                 "spindle.trainer.max-steps", String.valueOf(options.steps())));
         trainer.putAll(options.trainerProperties());
         cluster.startService(Service.METRICS, Map.of(), Duration.ofSeconds(90));
-        cluster.startService(Service.DRAFTER, Map.of(), Duration.ofSeconds(90));
+        cluster.startService(Service.DRAFTER, Map.of("spindle.drafter.run", RUN), Duration.ofSeconds(90));
         cluster.startService(Service.TRAINER, trainer, Duration.ofSeconds(120));
         cluster.startService(Service.TOKENIZER, Map.of(
                 "spindle.tokenizer.path", layout.samples().resolve("tokenizer.json").toString()), Duration.ofSeconds(90));
@@ -142,6 +142,7 @@ final class Demo {
         summary.put("drafter_steps", spot.path("steps").asLong());
         summary.put("harvested_s", round(spot.path("harvestedMs").asLong() / 1000.0));
         summary.put("preempt_p99_ms", spot.path("preemptionP99Ms").asLong(-1));
+        summary.put("dashboard", layout.url(Service.METRICS) + "/");
         summary.put("time_to_first_step_s", round(firstStepSeconds));
         ObjectNode rss = summary.putObject("peak_rss_mb");
         for (Service service : Service.values()) {
@@ -169,6 +170,7 @@ final class Demo {
         out.println("  REST             " + layout.url(Service.METRICS) + "/api/runs/" + RUN
                 + "   " + layout.url(Service.TOKENIZER) + "/api/stats   " + layout.url(Service.TRAINER) + "/api/status   "
                 + layout.url(Service.DRAFTER) + "/api/spot");
+        out.println("  dashboard        " + layout.url(Service.METRICS) + "/");
         out.println("  Prometheus       " + layout.url(Service.METRICS) + "/q/metrics (each service has /q/metrics)");
         out.println("  Kafka            " + layout.bootstrapServers());
         out.println("  logs             " + layout.logs());

@@ -87,7 +87,7 @@ public final class Spindle {
         if (exit) {
             return 0; // the shutdown hook stops everything
         }
-        out.println("Still running: the APIs stay up. Ctrl-C stops everything.");
+        out.println("Still running: the dashboard and APIs stay up. Ctrl-C stops everything.");
         LocalCluster.sleep(Duration.ofDays(365));
         return 0;
     }
@@ -135,7 +135,7 @@ public final class Spindle {
             out.printf("%-10s %-8s %s%n", service.id, ready ? "ready" : running ? "starting" : "stopped", layout.url(service));
         }
         out.println("feed it:   bin/spindle feed FILE...   or   kcat -P -b " + layout.bootstrapServers() + " -t corpus.documents");
-        out.println("runs:      " + layout.url(Service.METRICS) + "/api/runs");
+        out.println("dashboard: " + layout.url(Service.METRICS) + "/");
         return healthy ? 0 : 3;
     }
 
