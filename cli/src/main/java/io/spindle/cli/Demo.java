@@ -43,6 +43,8 @@ final class Demo {
         long started = System.nanoTime();
         wipe(layout.kafkaData());
         wipe(layout.workDir().resolve("state"));
+        wipe(layout.checkpoints());
+        wipe(layout.drafterCheckpoints());
 
         out.println("Starting Kafka and the four services (logs in " + layout.home().relativize(layout.logs()) + ")");
         cluster.startKafka(Map.of(), Duration.ofSeconds(90));

@@ -47,6 +47,14 @@ record Layout(Path home, Path workDir, int kafkaPort, Map<Service, Integer> http
         return workDir.resolve("state").resolve(service.id);
     }
 
+    Path checkpoints() {
+        return workDir.resolve("checkpoints");
+    }
+
+    Path drafterCheckpoints() {
+        return workDir.resolve("drafter-checkpoints");
+    }
+
     Path samples() {
         return home.resolve("samples");
     }

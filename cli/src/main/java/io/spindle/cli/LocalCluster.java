@@ -52,6 +52,9 @@ final class LocalCluster {
         jvm.add("-Dquarkus.http.port=" + layout.httpPorts().get(service));
         jvm.add("-Dkafka.bootstrap.servers=" + layout.bootstrapServers());
         jvm.add("-Dkafka-streams.state.dir=" + layout.state(service));
+        // Everything a local Spindle keeps lives under its work dir, so 'demo' can start clean.
+        jvm.add("-Dspindle.trainer.checkpoint.dir=" + layout.checkpoints());
+        jvm.add("-Dspindle.drafter.spot.checkpoint-dir=" + layout.drafterCheckpoints());
         jvm.add("-Dai.djl.offline=true");
         jvm.add("-Dai.djl.default_engine=PyTorch");
         properties.forEach((key, value) -> jvm.add("-D" + key + "=" + value));
