@@ -7,23 +7,14 @@ import io.spindle.contracts.Topics;
 import io.spindle.contracts.batch.BatchCodec;
 import io.spindle.contracts.batch.BatchFormatException;
 import io.spindle.contracts.batch.TokenBatch;
+import io.spindle.model.CheckpointStore;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -44,7 +35,7 @@ final class SpotTrainer implements Runnable {
     private final SpotGate gate;
     private final Consumer<byte[], byte[]> batches;
     private final Supplier<DrafterModel> models;
-    private final DrafterCheckpoints checkpoints;
+    private final CheckpointStore checkpoints;
     private final DrafterEvents events;
     private final SpotStats stats;
     private volatile boolean running = true;
@@ -53,7 +44,7 @@ final class SpotTrainer implements Runnable {
     private float lastLoss = Float.NaN;
 
     SpotTrainer(String drafterId, String run, SpotGate gate, Consumer<byte[], byte[]> batches,
-                Supplier<DrafterModel> models, DrafterCheckpoints checkpoints, DrafterEvents events, SpotStats stats) {
+                Supplier<DrafterModel> models, CheckpointStore checkpoints, DrafterEvents events, SpotStats stats) {
         this.drafterId = drafterId;
         this.run = run;
         this.gate = gate;
@@ -147,32 +138,11 @@ final class SpotTrainer implements Runnable {
     }
 
     private void saveAndAnnounce(DrafterModel drafter) {
-        Path[] weights = new Path[1];
-        Path folder = checkpoints.write(drafter.steps(), dir -> weights[0] = drafter.save(dir));
-        Path file = folder.resolve(weights[0].getFileName());
+        String[] weights = new String[1];
+        CheckpointStore.Checkpoint written = checkpoints.write(drafter.steps(), Map.of(),
+                dir -> weights[0] = drafter.save(dir).getFileName().toString());
         events.checkpoint(new CheckpointAnnouncement(Schema.V1, run, drafter.steps(), System.currentTimeMillis(),
-                folder.toUri().toString(), sha256(file), size(folder), drafter.config(), tokenizerId));
-    }
-
-    private static long size(Path folder) {
-        try (var files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String sha256(Path file) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+                written.dir().toUri().toString(), written.sha256().get(weights[0]), written.bytes(),
+                drafter.config(), tokenizerId));
     }
 }

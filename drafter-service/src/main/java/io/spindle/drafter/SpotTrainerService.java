@@ -3,6 +3,7 @@ package io.spindle.drafter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.spindle.model.CheckpointStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,10 +70,10 @@ public class SpotTrainerService {
                 // One batch per poll: a BUSY is honoured between any two steps, and nothing fetched is dropped.
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        DrafterCheckpoints checkpoints = new DrafterCheckpoints(spot.checkpointDir(), spot.keepCheckpoints());
+        CheckpointStore checkpoints = new CheckpointStore(spot.checkpointDir(), spot.keepCheckpoints());
         trainer = new SpotTrainer(config.id(), config.run(), gate, batches,
                 () -> new SmallLmDrafter(spot.model().toGptConfig(), spot.optimizer().toOptimizerConfig(),
-                        checkpoints.newest().orElse(null)),
+                        checkpoints.newestValid().map(CheckpointStore.Checkpoint::dir).orElse(null)),
                 checkpoints, new DrafterEvents(producer), stats);
         thread = new Thread(trainer, "spot-trainer");
         thread.start();
