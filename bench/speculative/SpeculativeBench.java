@@ -54,6 +54,8 @@ public class SpeculativeBench {
         List<String> heldOut = documents.subList(documents.size() - HELD_OUT_DOCUMENTS, documents.size());
         if (args[0].equals("train")) {
             train(work, encoder, training);
+        } else if (args[0].equals("costs")) {
+            costs(encoder, heldOut);
         } else {
             eval(work, encoder, heldOut);
         }
@@ -81,6 +83,31 @@ public class SpeculativeBench {
                 drafter.save(work.resolve("drafter"));
             }
         }
+    }
+
+    /**
+     * The inputs of the speed-up arithmetic: the cost of a target pass by depth, and of a drafter step, with
+     * untrained weights (a pass costs the same whatever the weights hold). Prints one JSON object.
+     */
+    static void costs(ByteLevelBpeEncoder encoder, List<String> heldOut) {
+        int[] prompt = Arrays.copyOf(encoder.encode(String.join(" ", heldOut.subList(0, 5))), PROMPT_TOKENS);
+        StringBuilder json = new StringBuilder("{\"threads\":\"see run\",\"by_layers\":[");
+        for (String layers : System.getenv().getOrDefault("COST_LAYERS", "2 4 8 12").trim().split("\\s+")) {
+            GptConfig shape = new GptConfig(V, T, D, H, Integer.parseInt(layers));
+            try (GptTrainer target = new GptTrainer(shape, OptimizerConfig.defaults(1));
+                 EagleTrainer eagle = new EagleTrainer(target, OptimizerConfig.defaults(1));
+                 GptTrainer.CachedModel targetModel = target.cachedModel();
+                 EagleTrainer.CachedDrafter drafter = eagle.drafter(DRAFT_VOCAB)) {
+                PassCosts.measure(targetModel, drafter, prompt); // warm-up
+                PassCosts costs = PassCosts.measure(targetModel, drafter, prompt);
+                String row = String.format(Locale.ROOT, "{\"L\":%s,\"target_pass_ms\":%.3f,\"verify_pass_ms\":%.3f,"
+                        + "\"drafter_pass_ms\":%.3f,\"c\":%.3f}", layers, costs.targetMs, costs.verifyMs,
+                        costs.drafterMs, costs.drafterMs / costs.targetMs);
+                System.err.println(row);
+                json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(row);
+            }
+        }
+        System.out.println(json.append("],\"D\":").append(D).append(",\"draft_vocabulary\":").append(DRAFT_VOCAB).append('}'));
     }
 
     static void progress(String what, int step, int total, float loss, long startNanos) {
@@ -139,6 +166,7 @@ public class SpeculativeBench {
                     sample = encoder.decode(prompt) + " >>> " + encoder.decode(result.tokens());
                 }
             }
+            PassCosts costs = PassCosts.measure(targetModel, drafter, prompts.get(0));
             long tokens = (long) prompts.size() * NEW_TOKENS;
             double targetTokensPerSecond = tokens / (targetNanos / 1e9);
             double speculativeTokensPerSecond = tokens / (speculativeNanos / 1e9);
@@ -148,11 +176,52 @@ public class SpeculativeBench {
             System.out.printf(Locale.ROOT, "{\"target_tokens_s\":%.1f,\"speculative_tokens_s\":%.1f,\"speedup\":%.3f,"
                             + "\"accept_length\":%.3f,\"acceptance_rate\":%.3f,\"greedy_identical\":%b,\"prompts\":%d,"
                             + "\"new_tokens\":%d,\"draft_vocabulary\":%d,\"gamma\":\"%s\",\"target_steps\":%d,\"drafter_steps\":%d,"
+                            + "\"target_pass_ms\":%.3f,\"verify_pass_ms\":%.3f,\"drafter_pass_ms\":%.3f,\"cost_ratio_c\":%.3f,"
                             + "\"config\":{\"V\":%d,\"D\":%d,\"L\":%d,\"H\":%d,\"T\":%d,\"B\":%d}}%n",
                     targetTokensPerSecond, speculativeTokensPerSecond, speculativeTokensPerSecond / targetTokensPerSecond,
                     (double) emitted / passes, (double) accepted / drafted, identical, prompts.size(), NEW_TOKENS,
                     DRAFT_VOCAB, GAMMA == 0 ? "bandit" : Integer.toString(GAMMA), TARGET_STEPS, DRAFTER_STEPS,
+                    costs.targetMs, costs.verifyMs, costs.drafterMs, costs.drafterMs / costs.targetMs,
                     V, D, L, H, T, B);
+        }
+    }
+
+    /**
+     * Median wall time of one target pass over 1 token, over 5 tokens (a verification at γ = 4), and of one
+     * drafter step: the c of the speed-up formula is drafter / target.
+     */
+    record PassCosts(double targetMs, double verifyMs, double drafterMs) {
+        static final int REPEATS = 60;
+
+        static PassCosts measure(GptTrainer.CachedModel target, EagleTrainer.CachedDrafter drafter, int[] prompt) {
+            target.reset();
+            target.append(prompt);
+            float[][] promptFeatures = target.lastFeatures();
+            drafter.start(prompt, promptFeatures, 1);
+            double[] one = new double[REPEATS];
+            double[] five = new double[REPEATS];
+            double[] draft = new double[REPEATS];
+            for (int i = 0; i < REPEATS; i++) {
+                long start = System.nanoTime();
+                target.append(new int[] {i + 3});
+                one[i] = (System.nanoTime() - start) / 1e6;
+                target.truncate(prompt.length);
+                start = System.nanoTime();
+                target.append(new int[] {i + 3, 4, 5, 6, 7});
+                five[i] = (System.nanoTime() - start) / 1e6;
+                target.truncate(prompt.length);
+                start = System.nanoTime();
+                drafter.draft(i + 3);
+                draft[i] = (System.nanoTime() - start) / 1e6;
+                drafter.start(prompt, promptFeatures, 1); // back to the prompt: the cache does not grow
+            }
+            return new PassCosts(median(one), median(five), median(draft));
+        }
+
+        static double median(double[] values) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
         }
     }
 
