@@ -136,7 +136,7 @@ public final class GptTrainer implements AutoCloseable {
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList logits = trainer.forward(new NDList(inputs));    // (B, T, V)
                 loss = trainer.getLoss().evaluate(new NDList(targets), logits);
-                collector.backward(scale == 1f ? loss : loss.mul(scale));
+                collector.backward(scale == 1f ? loss : Constants.times(loss, scale));
             }
             // Gradients carry the loss scale; the norm is reported, and clipping decided, without it.
             float gradNorm = globalGradNorm(scope) / scale;
