@@ -371,7 +371,7 @@ public final class Gpt extends AbstractBlock {
                     .transpose(0, 2, 1, 3)                                             // (B, 3H, T, D)
                     .split(3, 1);                                                      // 3 x (B, H, T, D)
             // Scaling q (T x D per head) is cheaper than scaling the T x T scores.
-            return new NDList(qkvHeads.get(0).mul(scale), qkvHeads.get(1), qkvHeads.get(2));
+            return new NDList(Constants.times(qkvHeads.get(0), scale), qkvHeads.get(1), qkvHeads.get(2));
         }
 
         /** Queries (B, H, Tq, D) over keys/values (B, H, Tk, D) with the (Tq, Tk) mask -> (B, Tq, C). */

@@ -136,20 +136,34 @@ public final class GptTrainer implements AutoCloseable {
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList logits = trainer.forward(new NDList(inputs));    // (B, T, V)
                 loss = trainer.getLoss().evaluate(new NDList(targets), logits);
-                collector.backward(scale == 1f ? loss : loss.mul(scale));
+                collector.backward(scale == 1f ? loss : Constants.times(loss, scale));
             }
             // Gradients carry the loss scale; the norm is reported, and clipping decided, without it.
             float gradNorm = globalGradNorm(trainable, scope) / scale;
             boolean apply = lossScaler.update(Float.isFinite(gradNorm));
             if (apply) {
                 optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm) / scale);
-                trainer.step();
+                applyUpdates();
             } else {
                 discardGradients();
             }
             step++;
             rngState = nextRandom(rngState);
             return new StepResult(step, loss.getFloat(), gradNorm, lr, scale, !apply);
+        }
+    }
+
+    /**
+     * AdamW on every parameter, straight from its gradient (the update zeroes it). DJL's {@code Trainer.step()}
+     * would route through a parameter server that first copies every gradient, for several devices: one more
+     * pass over the whole model's memory each step.
+     */
+    private void applyUpdates() {
+        for (Parameter parameter : trainable) {
+            NDArray weight = parameter.getArray();
+            NDArray grad = weight.getGradient();
+            optimizer.update(parameter.getId(), weight, grad);
+            grad.close();
         }
     }
 
