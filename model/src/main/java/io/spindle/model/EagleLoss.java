@@ -31,12 +31,15 @@ final class EagleLoss extends Loss {
         NDArray targetProbabilities = truth.matMul(head.transpose()).softmax(-1);       // (B, T, V)
         NDArray drafterLogProbabilities = predicted.matMul(head.transpose()).logSoftmax(-1);
         NDArray tokenLoss = targetProbabilities.mul(drafterLogProbabilities).sum(new int[] {-1}).mean().neg();
-        return featureLoss.mul(FEATURE_WEIGHT).add(tokenLoss.mul(TOKEN_WEIGHT));
+        return Constants.times(featureLoss, FEATURE_WEIGHT).add(Constants.times(tokenLoss, TOKEN_WEIGHT));
     }
 
-    /** PyTorch's SmoothL1 with beta 1: quadratic below 1, linear above, so outliers do not dominate. */
+    /**
+     * PyTorch's SmoothL1 with beta 1: quadratic below 1, linear above, so outliers do not dominate. The
+     * factor goes through {@link Constants}: autograd keeps it for the backward pass.
+     */
     static NDArray smoothL1(NDArray difference) {
         NDArray size = difference.abs();
-        return NDArrays.where(size.lt(1f), size.square().mul(0.5f), size.sub(0.5f));
+        return NDArrays.where(size.lt(1f), Constants.times(size.square(), 0.5f), size.sub(0.5f));
     }
 }
