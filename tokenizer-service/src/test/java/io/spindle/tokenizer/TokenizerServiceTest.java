@@ -1,6 +1,6 @@
 package io.spindle.tokenizer;
 
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spindle.contracts.Rejection;
 import io.spindle.contracts.Topics;
@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The service against a real broker, fed the way any Kafka client would feed it. */
 @QuarkusTest
-@QuarkusTestResource(KafkaBrokerResource.class)
+@WithTestResource(KafkaBrokerResource.class)
 class TokenizerServiceTest {
 
     @InjectKafkaBroker
