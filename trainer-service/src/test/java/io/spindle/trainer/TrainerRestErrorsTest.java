@@ -1,0 +1,62 @@
+package io.spindle.trainer;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.spindle.kafka.KafkaBrokerResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad requests get a 4xx and a JSON message: never a 500, never a hang. Runs with the default configuration,
+ * where no api-token is set, so the state-changing endpoint must be disabled.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaBrokerResource.class,
+        initArgs = @ResourceArg(name = "partitions.train.batches", value = "1"))
+@QuarkusTestResource(FreshCheckpointDir.class)
+class TrainerRestErrorsTest {
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "GET, /api/nope, 404",
+            "GET, /nope, 404",
+            "GET, /api/status/extra, 404",
+            "POST, /api/status, 405",
+            "DELETE, /api/status, 405",
+            "GET, /api/checkpoint, 405",
+            "PUT, /api/checkpoint, 405",
+    })
+    void badRequestsGetTheirStatusAndAMessage(String method, String path, int status) {
+        Response response = given().body("{}").contentType("application/json").request(method, path);
+        assertEquals(status, response.statusCode(), response.asString());
+        assertFalse(response.jsonPath().getString("error").isBlank(), "a message: " + response.asString());
+    }
+
+    @Test
+    void withoutAConfiguredTokenTheCheckpointEndpointIsDisabled() {
+        for (String authorization : new String[] {null, "Bearer anything-at-all-1234", "Basic dXNlcjpwYXNz"}) {
+            var request = given();
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            Response response = request.post("/api/checkpoint");
+            assertEquals(403, response.statusCode(), response.asString());
+            assertTrue(response.jsonPath().getString("error").contains("disabled: set spindle.trainer.api-token"),
+                    response.asString());
+        }
+    }
+
+    @Test
+    void anOversizedBodyIsRefusedWith413() {
+        Response response = given().body(new byte[128 * 1024]).contentType("application/octet-stream").post("/api/checkpoint");
+        assertEquals(413, response.statusCode());
+    }
+}
