@@ -1,6 +1,7 @@
 package io.spindle.trainer;
 
 import io.quarkus.runtime.Startup;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -26,13 +27,18 @@ public class ApiToken {
     /** SHA-256 of the token: comparing digests takes the same time whatever the guess, its length included. */
     private final Optional<byte[]> digest;
 
+    @Inject
     public ApiToken(TrainerConfig config) {
-        config.apiToken().ifPresent(token -> {
-            if (token.strip().length() < MIN_LENGTH) {
+        this(config.apiToken());
+    }
+
+    ApiToken(Optional<String> token) {
+        token.ifPresent(t -> {
+            if (t.strip().length() < MIN_LENGTH) {
                 throw new IllegalArgumentException(KEY + " must be at least " + MIN_LENGTH + " characters");
             }
         });
-        this.digest = config.apiToken().map(token -> sha256(token.strip()));
+        this.digest = token.map(t -> sha256(t.strip()));
     }
 
     /** Why a request with this Authorization header may not change state (403 disabled, 401 bad token), or empty. */
