@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -37,6 +39,9 @@ final class Feeder implements AutoCloseable {
     }
 
     private final Producer<String, byte[]> producer;
+    /** Records the broker or the client refused (e.g. larger than the topic takes): reported, never dropped silently. */
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
 
     Feeder(String bootstrapServers) {
         this.producer = new KafkaProducer<>(Map.of(
@@ -45,7 +50,10 @@ final class Feeder implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 10,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                // As large as corpus.documents takes; the tokenizer rejects what exceeds its own limit, with a reason.
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.DOCUMENT_RECORD_MAX_BYTES,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * Topics.DOCUMENT_RECORD_MAX_BYTES),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -55,6 +63,10 @@ final class Feeder implements AutoCloseable {
             total = total.plus(feedPath(path));
         }
         producer.flush();
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " of " + total.documents() + " documents were not written to "
+                    + Topics.CORPUS_DOCUMENTS + "; the first because: " + firstFailure.get().getMessage(), firstFailure.get());
+        }
         return total;
     }
 
@@ -113,7 +125,12 @@ final class Feeder implements AutoCloseable {
     }
 
     private void send(String key, byte[] value) {
-        producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, key, value));
+        producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, key, value), (metadata, error) -> {
+            if (error != null) {
+                failed.incrementAndGet();
+                firstFailure.compareAndSet(null, error);
+            }
+        });
     }
 
     private static InputStream open(Path file) throws IOException {

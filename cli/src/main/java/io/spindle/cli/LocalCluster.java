@@ -50,6 +50,8 @@ final class LocalCluster {
     void startService(Service service, Map<String, String> properties, Duration timeout) {
         List<String> jvm = new ArrayList<>();
         jvm.add("-Dquarkus.http.port=" + layout.httpPorts().get(service));
+        // Quarkus listens on every interface by default in prod mode; a local Spindle serves this machine only.
+        jvm.add("-Dquarkus.http.host=127.0.0.1");
         jvm.add("-Dkafka.bootstrap.servers=" + layout.bootstrapServers());
         jvm.add("-Dkafka-streams.state.dir=" + layout.state(service));
         // Everything a local Spindle keeps lives under its work dir, so 'demo' can start clean.

@@ -24,6 +24,7 @@ import java.util.zip.GZIPOutputStream;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code spindle feed} against a real broker: what lands on corpus.documents is what the files hold. */
 @EmbeddedKafka(partitions = "corpus.documents=1")
@@ -63,6 +64,20 @@ class FeederTest {
         assertEquals("A whole file is one document.\nEven with two lines.", received.get("a.txt"));
         assertEquals("{\"id\":\"b2\",\"text\":\"second\"}", received.get("b2"));
         assertEquals("gzipped text", received.get("d.txt"));
+    }
+
+    /** A 5 MB file reaches the topic whole; one larger than the topic takes is reported, not silently dropped. */
+    @Test
+    void largeDocumentsArriveAndTooLargeOnesAreReported(EmbeddedKafkaBroker kafka) throws IOException {
+        Files.writeString(corpus.resolve("big.txt"), "word ".repeat(1_000_000));
+        try (Feeder feeder = new Feeder(kafka.bootstrapServers())) {
+            assertEquals(1, feeder.feed(List.of(corpus.resolve("big.txt"))).documents());
+        }
+        Files.write(corpus.resolve("huge.txt"), new byte[Topics.DOCUMENT_RECORD_MAX_BYTES + 1]);
+        try (Feeder feeder = new Feeder(kafka.bootstrapServers())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> feeder.feed(List.of(corpus.resolve("huge.txt"))));
+            assertTrue(e.getMessage().startsWith("1 of 1 documents were not written to corpus.documents"), e.getMessage());
+        }
     }
 
     @Test

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
 record Compose(JsonNode root) {
 
     static final String FILE = "docker-compose.yml";
-    /** One line of the topic-creation script: {@code topic NAME PARTITIONS CLEANUP_POLICY RETENTION_MS}. */
-    private static final Pattern TOPIC = Pattern.compile("^\\s*topic\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)\\s+(-?\\d+)\\s*$",
+    /** One line of the topic-creation script: {@code topic NAME PARTITIONS CLEANUP_POLICY RETENTION_MS [MAX_MESSAGE_BYTES]}. */
+    private static final Pattern TOPIC = Pattern.compile("^\\s*topic\\s+(\\S+)\\s+(\\d+)\\s+(\\S+)\\s+(-?\\d+)(?:\\s+(\\d+))?\\s*$",
             Pattern.MULTILINE);
 
     static Compose load() {
@@ -54,7 +54,7 @@ record Compose(JsonNode root) {
         Set<String> lines = new TreeSet<>();
         Matcher m = TOPIC.matcher(script);
         while (m.find()) {
-            String line = TopicRegistryTest.line(m.group(1), Integer.parseInt(m.group(2)), m.group(3), m.group(4));
+            String line = TopicRegistryTest.line(m.group(1), Integer.parseInt(m.group(2)), m.group(3), m.group(4), m.group(5));
             if (!lines.add(line)) {
                 throw new AssertionError(FILE + ": topic " + m.group(1) + " created twice");
             }

@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class TopicRegistryTest {
 
     /** One line per topic, so a failure shows the lines that differ. */
-    static String line(String name, int partitions, String cleanupPolicy, String retentionMs) {
-        return name + " partitions=" + partitions + " cleanup.policy=" + cleanupPolicy + " retention.ms=" + retentionMs;
+    static String line(String name, int partitions, String cleanupPolicy, String retentionMs, String maxMessageBytes) {
+        return name + " partitions=" + partitions + " cleanup.policy=" + cleanupPolicy + " retention.ms=" + retentionMs
+                + " max.message.bytes=" + (maxMessageBytes == null ? "broker default" : maxMessageBytes);
     }
 
     static Set<String> registry() {
@@ -35,7 +36,8 @@ class TopicRegistryTest {
 
     private static String line(TopicSpec spec) {
         Map<String, String> configs = spec.configs();
-        return line(spec.name(), spec.partitions(), configs.get("cleanup.policy"), configs.get("retention.ms"));
+        return line(spec.name(), spec.partitions(), configs.get("cleanup.policy"), configs.get("retention.ms"),
+                configs.get("max.message.bytes"));
     }
 
     static void assertSameTopics(String where, Set<String> actual) {
@@ -58,10 +60,13 @@ class TopicRegistryTest {
                 String name = topic.getSpec().getTopicName() != null
                         ? topic.getSpec().getTopicName() : topic.getMetadata().getName();
                 Map<String, Object> config = topic.getSpec().getConfig();
-                assertEquals(Set.of("cleanup.policy", "retention.ms"), config.keySet(),
-                        k8s.variant + ": topic " + name + " sets the registry's configs, no others");
+                Set<String> registryKeys = Set.of("cleanup.policy", "retention.ms", "max.message.bytes");
+                assertTrue(registryKeys.containsAll(config.keySet()),
+                        k8s.variant + ": topic " + name + " sets the registry's configs, no others: " + config.keySet());
+                Object maxMessageBytes = config.get("max.message.bytes");
                 assertTrue(lines.add(line(name, topic.getSpec().getPartitions(),
-                        String.valueOf(config.get("cleanup.policy")), String.valueOf(config.get("retention.ms")))),
+                        String.valueOf(config.get("cleanup.policy")), String.valueOf(config.get("retention.ms")),
+                        maxMessageBytes == null ? null : String.valueOf(maxMessageBytes))),
                         k8s.variant + ": topic " + name + " twice");
             }
             assertSameTopics("k8s/" + k8s.variant + " KafkaTopics", lines);

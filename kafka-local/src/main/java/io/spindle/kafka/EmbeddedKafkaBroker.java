@@ -63,11 +63,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Duration startupTime;
     private final Map<String, Integer> partitionOverrides;
     private final ScramCredentials scram;
+    private final TlsFiles tls;
     private volatile boolean closed;
 
-    private EmbeddedKafkaBroker(ScramCredentials scram, KafkaRaftServer server, int port, Path dataDir, boolean deleteDataDirOnClose,
+    private EmbeddedKafkaBroker(ScramCredentials scram, TlsFiles tls, KafkaRaftServer server, int port, Path dataDir, boolean deleteDataDirOnClose,
                                 boolean formatted, Duration startupTime, Map<String, Integer> partitionOverrides) {
         this.scram = scram;
+        this.tls = tls;
         this.server = server;
         this.port = port;
         this.dataDir = dataDir;
@@ -117,9 +119,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /**
      * Client settings needed to talk to this broker besides {@code bootstrap.servers}: empty for a plain
      * broker; the SCRAM admin's {@code security.protocol}, {@code sasl.mechanism} and {@code sasl.jaas.config}
-     * when the broker was built with {@link Builder#scram}.
+     * when the broker was built with {@link Builder#scram}; {@code security.protocol=SSL} and the truststore
+     * when it was built with {@link Builder#tls}.
      */
     public Map<String, String> clientProperties() {
+        if (tls != null) {
+            return tls.clientProperties();
+        }
         return scram == null ? Map.of() : scram.clientProperties(scram.adminUser(), scram.adminPassword());
     }
 
@@ -182,8 +188,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private final Map<String, Integer> partitionOverrides = new LinkedHashMap<>();
         private ScramCredentials scram;
+        private TlsFiles tls;
 
         private Builder() {
+        }
+
+        /**
+         * Clients must connect over TLS: the client listener becomes SSL with this keystore, and a client
+         * needs {@code security.protocol=SSL} and the truststore ({@link TlsFiles#clientProperties()}).
+         * Not combinable with {@link #scram} here (SASL_SSL); a real cluster does both by configuration.
+         */
+        public Builder tls(TlsFiles tls) {
+            this.tls = tls;
+            return this;
         }
 
         /**
@@ -243,6 +260,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
         /** Formats storage if needed, starts the broker and waits until it serves clients. */
         public EmbeddedKafkaBroker start() {
+            if (tls != null && scram != null) {
+                throw new IllegalStateException("the embedded broker takes either tls or scram, not both");
+            }
             if (quietLogging) {
                 KafkaLogging.quietBroker();
             }
@@ -277,7 +297,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     LOG.info("Kafka ready at {}:{} in {} ms ({} data dir {})", HOST, brokerPort, took.toMillis(),
                             formatted ? "formatted" : "reused", dir);
-                    return new EmbeddedKafkaBroker(scram, server, brokerPort, dir, temporary, formatted, took,
+                    return new EmbeddedKafkaBroker(scram, tls, server, brokerPort, dir, temporary, formatted, took,
                             partitionOverrides);
                 } catch (RuntimeException e) {
                     last = e;
@@ -327,7 +347,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", String.valueOf(NODE_ID));
             p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-            String client = scram == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+            String client = scram != null ? "SASL_PLAINTEXT" : tls != null ? "SSL" : "PLAINTEXT";
             p.put("listeners", client + "://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
             p.put("advertised.listeners", client + "://" + HOST + ":" + brokerPort);
             p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
@@ -335,6 +355,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             p.put("inter.broker.listener.name", client);
             if (scram != null) {
                 p.putAll(scram.brokerProperties());
+            }
+            if (tls != null) {
+                p.putAll(tls.brokerProperties());
             }
             p.put("log.dirs", dir.toString());
             return p;

@@ -5,11 +5,14 @@ import io.spindle.contracts.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@code SPINDLE_KAFKA_TESTCONTAINERS}, or init arg {@code testcontainers}) = {@code auto} (default),
  * {@code never} (always embedded) or {@code always} (fail without Docker).
  *
- * <p>Init args: {@code scram=true} starts an embedded broker that only accepts SASL/SCRAM-SHA-512 and passes
- * the credentials to the application as {@code kafka.*}, {@code kafka-streams.*} and connector settings (a
+ * <p>Init args: {@code scram=true} starts an embedded broker that only accepts SASL/SCRAM-SHA-512 ({@code tls=true}:
+ * only TLS, with a self-signed certificate) and passes the credentials (truststore) to the application as {@code kafka.*}, {@code kafka-streams.*} and connector settings (a
  * test reads them back with {@code @ConfigProperty}); {@code partitions.<topic>=N} overrides a registry topic's partition count (e.g.
  * {@code partitions.train.batches=1}); {@code broker.<key>=value} sets an embedded-broker property.
  *
@@ -51,6 +54,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private String mode;
     private boolean scram;
+    private boolean tls;
     private EmbeddedKafkaBroker embedded;
     private AutoCloseable container;
     private String bootstrap;
@@ -64,6 +68,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                 brokerProperties.put(k.substring("broker.".length()), v);
             } else if (k.equals("scram")) {
                 scram = Boolean.parseBoolean(v.trim());
+            } else if (k.equals("tls")) {
+                tls = Boolean.parseBoolean(v.trim());
             } else if (k.equals("testcontainers")) {
                 mode = v;
             } else {
@@ -75,8 +81,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         String m = mode();
-        if (scram) {
-            return startEmbeddedWithScram();
+        if (scram || tls) {
+            return startEmbeddedSecured();
         }
         if (!m.equals("never") && (m.equals("always") || dockerAvailable())) {
             bootstrap = Containers.start(this);
@@ -98,20 +104,29 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /**
-     * Init arg {@code scram=true}: an embedded broker that only accepts SASL/SCRAM-SHA-512 clients, and the
-     * credentials handed to the application as configuration alone, for every kind of Kafka client it has.
+     * Init arg {@code scram=true}: an embedded broker that only accepts SASL/SCRAM-SHA-512 clients; {@code tls=true}:
+     * one that only accepts TLS clients (a self-signed certificate made with keytool). The client settings are
+     * handed to the application as configuration alone, for every kind of Kafka client it has.
      */
-    private Map<String, String> startEmbeddedWithScram() {
-        String password = java.util.UUID.randomUUID().toString();
-        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().partitions(partitions)
-                .scram("spindle", password, Map.of());
+    private Map<String, String> startEmbeddedSecured() {
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().partitions(partitions);
+        if (scram) {
+            builder.scram("spindle", UUID.randomUUID().toString(), Map.of());
+        }
+        if (tls) {
+            try {
+                builder.tls(TlsFiles.selfSigned(Files.createTempDirectory("spindle-kafka-tls-")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         brokerProperties.forEach(builder::property);
         embedded = builder.start();
         bootstrap = embedded.bootstrapServers();
         embedded.createRegistryTopics();
         System.setProperty(BOOTSTRAP_PROPERTY, bootstrap);
         Map<String, String> client = embedded.clientProperties();
-        LOG.info("Kafka for tests: embedded KRaft broker with SASL/SCRAM at {}", bootstrap);
+        LOG.info("Kafka for tests: embedded KRaft broker with {} at {}", scram ? "SASL/SCRAM" : "TLS", bootstrap);
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", bootstrap);
         config.put("quarkus.kafka-streams.bootstrap-servers", bootstrap);

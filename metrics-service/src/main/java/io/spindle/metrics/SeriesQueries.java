@@ -76,7 +76,11 @@ public class SeriesQueries {
             return absent;
         }
         try {
-            return Long.parseLong(value.trim());
+            long millis = Long.parseLong(value.trim());
+            if (millis < 0) {
+                throw new BadRequestException(name + " must not be negative (epoch milliseconds), was " + millis);
+            }
+            return millis;
         } catch (NumberFormatException notMillis) {
             try {
                 return Instant.parse(value.trim()).toEpochMilli();

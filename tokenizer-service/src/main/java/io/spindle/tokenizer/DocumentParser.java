@@ -1,11 +1,19 @@
 package io.spindle.tokenizer;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spindle.contracts.CorpusDocument;
 import io.spindle.contracts.Rejection.Reason;
-import io.spindle.contracts.json.Json;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,6 +30,15 @@ public final class DocumentParser {
 
     /** More than this share of control or replacement characters makes a value BINARY rather than text. */
     static final double MAX_NON_TEXT_SHARE = 0.10;
+
+    /**
+     * Deeper JSON is MALFORMED_JSON, read without recursion trouble. Jackson's own default, pinned here so an
+     * upgrade cannot move it; a document's {@code meta} needs a handful of levels, not a thousand.
+     */
+    static final int MAX_JSON_DEPTH = 1000;
+
+    /** Longer JSON field names are MALFORMED_JSON (Jackson's default, pinned): field names are words, not data. */
+    static final int MAX_JSON_NAME_CHARS = 50_000;
 
     /** What a record turned out to be. */
     public sealed interface Parsed {
@@ -42,9 +59,22 @@ public final class DocumentParser {
     }
 
     private final Policy policy;
+    private final ObjectMapper json;
 
     public DocumentParser(Policy policy) {
         this.policy = policy;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_JSON_DEPTH)
+                        .maxNameLength(MAX_JSON_NAME_CHARS)
+                        // A text may be as long as the whole value: the size check, not Jackson, bounds it.
+                        .maxStringLength(Math.max(policy.maxDocumentBytes(), StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+                        .build())
+                // {"text":"a","text":"b"} is ambiguous: which one did the producer mean? Reject, do not guess.
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        // {"text":"a"}{"text":"b"} on one line would otherwise lose the second document without a word.
+        this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     public DocumentParser(int maxDocumentBytes) {
@@ -79,8 +109,18 @@ public final class DocumentParser {
         if (policy.replaceInvalid() && share(decoded, '\uFFFD') > MAX_NON_TEXT_SHARE) {
             return new Rejected(Reason.BINARY, "more than " + percent() + " of the characters are not valid UTF-8");
         }
-        return looksLikeJsonObject(decoded) ? parseJson(key, decoded) : accept(key, decoded, null, "the value");
+        if (!decoded.isEmpty() && decoded.charAt(0) == BOM) {
+            // Windows editors write one; it says "UTF-8" and is not part of the text or the JSON.
+            decoded = decoded.substring(1);
+        }
+        if (looksLikeJsonObject(decoded)) {
+            return parseJson(key, decoded);
+        }
+        Rejected notAnObject = nonObjectJson(decoded);
+        return notAnObject != null ? notAnObject : accept(key, decoded, null, "the value");
     }
+
+    private static final char BOM = '\uFEFF';
 
     /** Why the bytes are binary rather than text, or null: NUL bytes, or many C0 controls besides \t \n \r \f. */
     private static String binaryBytes(byte[] value) {
@@ -115,10 +155,46 @@ public final class DocumentParser {
         return text.stripLeading().startsWith("{");
     }
 
-    private Parsed parseJson(String key, String json) {
+    /**
+     * A value that is, as a whole, one JSON array, number, boolean or null is NOT_AN_OBJECT: a producer sent
+     * JSON, but not a document. Anything else that does not start with '{' is prose, including a line in
+     * quotes (a JSON string literal is also a quoted sentence) and lines such as "[1] Smith et al." or
+     * "42 is the answer", which JSON does not parse as a whole. Only values that start like a JSON array,
+     * number or literal are tried, and prose fails on its first word, so raw text costs next to nothing.
+     */
+    private Rejected nonObjectJson(String value) {
+        String stripped = value.strip();
+        if (stripped.isEmpty() || "[-0123456789tfn".indexOf(stripped.charAt(0)) < 0) {
+            return null;
+        }
+        try (JsonParser parser = json.getFactory().createParser(stripped)) {
+            JsonToken first = parser.nextToken();
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                return null;
+            }
+            return new Rejected(Reason.NOT_AN_OBJECT, "a JSON " + describe(first) + ", not an object with \"text\"");
+        } catch (StreamConstraintsException e) {
+            return new Rejected(Reason.MALFORMED_JSON, e.getOriginalMessage());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "array";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name();
+        };
+    }
+
+    private Parsed parseJson(String key, String value) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(json);
+            node = json.readTree(value);
         } catch (JsonProcessingException e) {
             return new Rejected(Reason.MALFORMED_JSON, e.getOriginalMessage());
         }

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Properties;
@@ -101,38 +99,6 @@ class TokenizerTopologyTest {
         }
     }
 
-    /** One record of each bad kind: each lands on corpus.rejected with its reason; the good ones are packed. */
-    @Test
-    void everyKindOfBadRecordGetsItsReasonAndDuplicatesAreDropped() {
-        TestConfig config = new TestConfig(SAMPLE_TOKENIZER, 1, 9);
-        TokenizerStats stats = new TokenizerStats(new SimpleMeterRegistry());
-        try (TopologyTestDriver driver = new TopologyTestDriver(
-                new TokenizerTopology().buildTopology(tokenizer, config, stats), properties())) {
-            TestInputTopic<byte[], byte[]> documents = driver.createInputTopic(Topics.CORPUS_DOCUMENTS,
-                    new ByteArraySerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> rejected = driver.createOutputTopic(Topics.CORPUS_REJECTED,
-                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            Map<String, byte[]> sent = new LinkedHashMap<>(BadRecords.ONE_OF_EACH);
-            sent.put("good", BadRecords.utf8("{\"text\": \"A fine document about tides.\"}"));
-            sent.put(Rejection.Reason.DUPLICATE.name(), BadRecords.utf8("A fine document about tides."));
-            sent.forEach((key, value) -> documents.pipeInput(BadRecords.utf8(key), value));
-
-            Map<String, String> reasons = new HashMap<>();
-            for (TestRecord<byte[], byte[]> record : rejected.readRecordsToList()) {
-                reasons.put(new String(record.key(), StandardCharsets.UTF_8), header(record.headers(), Rejection.HEADER_REASON));
-            }
-            Map<String, String> expected = new HashMap<>();
-            for (String key : sent.keySet()) {
-                if (!key.equals("good")) {
-                    expected.put(key, key);
-                }
-            }
-            assertEquals(expected, reasons, "each record's key names the reason it must get");
-            assertEquals(1, stats.snapshot().documents());
-            assertEquals(1, stats.snapshot().duplicates());
-        }
-    }
-
     private Properties properties() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tokenizer-test");
@@ -193,7 +159,7 @@ class TokenizerTopologyTest {
 
         @Override
         public int maxDocumentBytes() {
-            return BadRecords.MAX_BYTES;
+            return BadInput.MAX_DOCUMENT_BYTES;
         }
     }
 }

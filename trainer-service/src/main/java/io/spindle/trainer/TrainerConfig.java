@@ -47,6 +47,12 @@ public interface TrainerConfig {
     @WithDefault("10")
     int logEvery();
 
+    /**
+     * Bearer token that state-changing endpoints ({@code POST /api/checkpoint}) require. Unset: those
+     * endpoints are disabled (403), so a trainer is never changeable by whoever reaches its port.
+     */
+    Optional<String> apiToken();
+
     Model model();
 
     Checkpoint checkpoint();

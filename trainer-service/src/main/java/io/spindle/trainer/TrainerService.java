@@ -107,6 +107,17 @@ public class TrainerService {
         return thread != null && thread.isAlive();
     }
 
+    /** What became of a request for a checkpoint. */
+    enum CheckpointRequest { ACCEPTED, CHECKPOINTS_OFF, NOT_TRAINING }
+
+    /** Hands a checkpoint request to the training loop, which writes it between two steps. */
+    CheckpointRequest requestCheckpoint() {
+        if (!loopAlive()) {
+            return CheckpointRequest.NOT_TRAINING;
+        }
+        return loop.requestCheckpoint() ? CheckpointRequest.ACCEPTED : CheckpointRequest.CHECKPOINTS_OFF;
+    }
+
     private void gauge(MeterRegistry registry, String name, ToDoubleFunction<StepMetrics> value) {
         Gauge.builder(name, status, s -> s.latest() == null ? Double.NaN : value.applyAsDouble(s.latest()))
                 .tag("run", config.run())

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The explicit training loop: wait for a batch, train one step on it, report, and every
@@ -53,6 +54,8 @@ final class TrainingLoop implements Runnable {
     private final Deque<TokenBatch> heldOut = new ArrayDeque<>();
     private final ProgressWindow progress = new ProgressWindow();
     private volatile boolean running = true;
+    /** Set by any thread, served by the loop between steps: the model is only ever touched by the loop. */
+    private final AtomicBoolean checkpointRequested = new AtomicBoolean();
 
     private long tokensSeen;
     private long waitStartedAt;
@@ -85,6 +88,22 @@ final class TrainingLoop implements Runnable {
         running = false;
     }
 
+    /** Asks for a checkpoint at the next step boundary; false when checkpoints are off (interval 0). */
+    boolean requestCheckpoint() {
+        if (checkpointer == null) {
+            return false;
+        }
+        checkpointRequested.set(true);
+        return true;
+    }
+
+    private void checkpointIfRequested(GptTrainer trainer) {
+        if (checkpointRequested.getAndSet(false) && trainer.step() > lastCheckpointStep) {
+            checkpointer.save(trainer, consumed, tokenizerId);
+            lastCheckpointStep = trainer.step();
+        }
+    }
+
     @Override
     public void run() {
         try (GptTrainer trainer = startingTrainer()) {
@@ -100,6 +119,7 @@ final class TrainingLoop implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (records.isEmpty()) {
                     idle.waiting(System.currentTimeMillis(), IdleReason.DATA_WAIT).ifPresent(this::announceIdle);
+                    checkpointIfRequested(trainer);
                     continue;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -107,6 +127,7 @@ final class TrainingLoop implements Runnable {
                         break;
                     }
                     handle(trainer, record, peakFlops);
+                    checkpointIfRequested(trainer);
                 }
             }
             if (checkpointer != null && trainer.step() > lastCheckpointStep) {

@@ -162,7 +162,7 @@ class TrainerServiceTest {
     }
 
     /** A repeating pattern a one-layer model learns within a few steps. */
-    private static TokenBatch batch(long seq) {
+    static TokenBatch batch(long seq) {
         int[] tokens = new int[ROWS * ROW_LENGTH];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = 1 + (int) ((i + seq) % 8);
