@@ -81,8 +81,9 @@ public class TopologyProducer {
                 Serdes.String(), JsonSerde.of(WorkerIdle.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.DRAFTER_MARKS_STORE),
                 Serdes.String(), JsonSerde.of(DrafterMark.class)));
+        // Cached: rewritten on every step, but logged once per worker and commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.SEEN_STEPS_STORE),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), SeenSteps.SERDE).withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
                 // retainDuplicates: several events of a run may share a millisecond; each is a point.
                 Stores.persistentWindowStore(RUN_EVENTS_STORE, config.retention(), Duration.ofMillis(1), true),

@@ -57,11 +57,18 @@ public final class MetricsBench {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Process service = new ProcessBuilder(javaBin(), "-Xmx512m",
-                    "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+            List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+            // Extra options for the service JVM only (a JFR recording, say): bench.service.java-options.
+            for (String option : System.getProperty("bench.service.java-options", "").trim().split("\\s+")) {
+                if (!option.isEmpty()) {
+                    command.add(option);
+                }
+            }
+            command.addAll(List.of("-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                     "-Dquarkus.http.port=" + port,
                     "-Dkafka-streams.state.dir=" + work.resolve("state"),
-                    "-jar", jar.toString())
+                    "-jar", jar.toString()));
+            Process service = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile()).start();
             try {
                 String base = "http://127.0.0.1:" + port;
