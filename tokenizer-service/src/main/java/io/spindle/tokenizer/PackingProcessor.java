@@ -45,10 +45,12 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
     /**
      * The packer as of the last document, and the state bytes it was stored as. While the store still holds those
      * very bytes the object is reused, instead of being decoded from them for every document; after a restore or
-     * an aborted transaction the store holds other bytes and the packer is decoded from them.
+     * an aborted transaction the store holds other bytes and the packer is decoded from them. Not current while a
+     * document is being packed: if one fails half-way, the next decodes the packer from the store again.
      */
     private RowPacker packer;
     private byte[] storedPacker;
+    private boolean packerCurrent;
 
     PackingProcessor(DocumentParser parser, TextTokenizer tokenizer, TokenizerServiceConfig config, TokenizerStats stats) {
         this.parser = parser;
@@ -128,6 +130,7 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         storedPacker = packer.toBytes();
         packerStore.put(PACKER_KEY, storedPacker);
+        packerCurrent = true;
 
         byte[] shard = String.valueOf(source.partition()).getBytes(StandardCharsets.UTF_8);
         for (TokenBatch batch : batches) {
@@ -138,11 +141,11 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     private RowPacker packer(int partition) {
         byte[] stored = packerStore.get(PACKER_KEY);
-        if (packer == null || stored != storedPacker) {
+        if (!packerCurrent || stored != storedPacker) {
             packer = new RowPacker(config.runId(), tokenizer.id(), partition, config.rowsPerBatch(), config.rowLength())
                     .restore(stored);
-            storedPacker = stored;
         }
+        packerCurrent = false;
         return packer;
     }
 
