@@ -3,6 +3,7 @@ package io.spindle.metrics;
 import io.spindle.contracts.CapacityEvent;
 import io.spindle.contracts.DrafterMetrics;
 import io.spindle.contracts.StepMetrics;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -19,8 +20,10 @@ import java.util.List;
  * Its state is per (run, worker) and (run, drafter), the granularity at which the input topics are keyed, so it
  * runs where the inputs are read, before the by-run repartition.
  * <ul>
- *   <li>a step already seen for (run, worker, step) within {@code dedup-retention} is dropped, so re-delivery
- *       and a trainer replaying steps after a restore count once; a step that is merely late passes;</li>
+ *   <li>a step already seen for (run, worker, step) is dropped, so re-delivery and a trainer replaying steps after
+ *       a restore count once; a step that is merely late passes. Seen steps are kept as ranges per worker
+ *       ({@link SeenSteps}); a range is forgotten once its newest step is {@code dedup-retention} behind stream
+ *       time;</li>
  *   <li>a capacity event not newer than the worker's latest is a re-delivery and is dropped; IDLE opens an
  *       interval (a repeated IDLE keeps the first start), BUSY closes it (BUSY time - IDLE time; the BUSY's own
  *       {@code idleMs} when its IDLE was never seen);</li>
@@ -35,15 +38,16 @@ class RunEventNormalizer implements Processor<String, RunInput, String, RunEvent
 
     static final String WORKER_IDLE_STORE = "worker-idle";
     static final String DRAFTER_MARKS_STORE = "drafter-marks";
-    static final String SEEN_STEPS_STORE = "seen-steps";
+    /** Per (run, worker): the steps seen, as ranges. (Named anew: "seen-steps" held one key per step.) */
+    static final String SEEN_STEPS_STORE = "seen-step-ranges";
 
     private final long dedupRetentionMs;
     private final long idleTimeoutMs;
     private ProcessorContext<String, RunEvent> context;
     private KeyValueStore<String, WorkerIdle> workers;
     private KeyValueStore<String, DrafterMark> drafters;
-    /** (run/worker/step) -> event time; entries older than the dedup retention are removed by {@link #punctuate}. */
-    private KeyValueStore<String, Long> seenSteps;
+    /** run/worker -> its seen steps; ranges older than the dedup retention are removed by {@link #punctuate}. */
+    private KeyValueStore<String, SeenSteps> seenSteps;
 
     RunEventNormalizer(Duration dedupRetention, Duration idleTimeout) {
         this.dedupRetentionMs = dedupRetention.toMillis();
@@ -81,16 +85,18 @@ class RunEventNormalizer implements Processor<String, RunInput, String, RunEvent
     }
 
     /**
-     * True the first time (run, worker, step) is seen. Seen steps are forgotten once they are further behind stream
-     * time than the dedup retention; nothing is dropped for being old (one record with a wild timestamp must not
-     * make every later step look stale).
+     * True the first time (run, worker, step) is seen. Seen steps are forgotten once the newest step of their range
+     * is further behind stream time than the dedup retention; nothing is dropped for being old (one record with a
+     * wild timestamp must not make every later step look stale).
      */
     private boolean firstSighting(StepMetrics step) {
-        String key = step.run() + "/" + step.worker() + "/" + step.step();
-        if (seenSteps.get(key) != null) {
+        String key = step.run() + "/" + step.worker();
+        SeenSteps stored = seenSteps.get(key);
+        SeenSteps seen = stored == null ? SeenSteps.NONE : stored;
+        if (seen.contains(step.step())) {
             return false;
         }
-        seenSteps.put(key, step.time());
+        seenSteps.put(key, seen.with(step.step(), step.time()));
         return true;
     }
 
@@ -144,15 +150,22 @@ class RunEventNormalizer implements Processor<String, RunInput, String, RunEvent
 
     private void forgetOldSteps() {
         long horizon = context.currentStreamTimeMs() - dedupRetentionMs;
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, Long> all = seenSteps.all()) {
+        List<KeyValue<String, SeenSteps>> changed = new ArrayList<>();
+        try (KeyValueIterator<String, SeenSteps> all = seenSteps.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value < horizon) {
-                    old.add(entry.key);
+                SeenSteps kept = entry.value.forgetOlderThan(horizon);
+                if (kept != entry.value) {
+                    changed.add(KeyValue.pair(entry.key, kept));
                 }
             });
         }
-        old.forEach(seenSteps::delete);
+        for (KeyValue<String, SeenSteps> worker : changed) {
+            if (worker.value.isEmpty()) {
+                seenSteps.delete(worker.key);
+            } else {
+                seenSteps.put(worker.key, worker.value);
+            }
+        }
     }
 
     private void closeTimedOut(long wallClockMs) {

@@ -1,7 +1,5 @@
 package io.spindle.metrics;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -52,12 +50,10 @@ public record RunWindow(StepStats total, Map<String, StepStats> workers, Map<Str
     }
 
     /** Run throughput in this window: the sum over workers, each over its own training time. */
-    @JsonProperty
     public double tokensPerS() {
         return workers.values().stream().mapToDouble(StepStats::tokensPerS).sum();
     }
 
-    @JsonProperty
     public long totalIdleMs() {
         return idleMs.values().stream().mapToLong(Long::longValue).sum();
     }

@@ -1,6 +1,5 @@
 package io.spindle.metrics;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.spindle.contracts.StepMetrics;
 
 /**
@@ -14,6 +13,9 @@ import io.spindle.contracts.StepMetrics;
  * @param lossMin    lowest loss
  * @param lossMax    highest loss
  * @param mfuSum     sum of the steps' MFU (mean = mfuSum / steps)
+ *
+ * <p>Only the sums are stored: the derived values (mean loss, MFU, tokens/s, data-wait %) are computed when read,
+ * since a window store rewrites its aggregate on every event.
  */
 public record StepStats(long steps, long tokens, double stepMs, double dataWaitMs, double lossSum, double lossMin,
                         double lossMax, double mfuSum) {
@@ -29,24 +31,20 @@ public record StepStats(long steps, long tokens, double stepMs, double dataWaitM
                 mfuSum + step.mfu());
     }
 
-    @JsonProperty
     public double meanLoss() {
         return steps > 0 ? lossSum / steps : 0;
     }
 
-    @JsonProperty
     public double mfu() {
         return steps > 0 ? mfuSum / steps : 0;
     }
 
     /** Tokens per second of training time (compute + data wait), so a window the worker only half filled is not diluted. */
-    @JsonProperty
     public double tokensPerS() {
         double ms = stepMs + dataWaitMs;
         return ms > 0 ? tokens * 1000.0 / ms : 0;
     }
 
-    @JsonProperty
     public double dataWaitPct() {
         return RunSummary.percent(dataWaitMs, stepMs + dataWaitMs);
     }

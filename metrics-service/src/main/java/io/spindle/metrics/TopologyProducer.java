@@ -51,9 +51,10 @@ public class TopologyProducer {
     static final Serde<StepMetrics> STEP_METRICS = JsonSerde.of(StepMetrics.class);
     static final Serde<CapacityEvent> CAPACITY_EVENT = JsonSerde.of(CapacityEvent.class);
     static final Serde<DrafterMetrics> DRAFTER_METRICS = JsonSerde.of(DrafterMetrics.class);
-    static final Serde<RunEvent> RUN_EVENT = JsonSerde.of(RunEvent.class);
-    static final Serde<RunSummary> RUN_SUMMARY = JsonSerde.of(RunSummary.class);
-    static final Serde<RunWindow> RUN_WINDOW = JsonSerde.of(RunWindow.class);
+    // The service's own topic and stores: binary (see InternalSerde), the inputs above stay JSON.
+    static final Serde<RunEvent> RUN_EVENT = InternalSerde.of(RunEvent.class);
+    static final Serde<RunSummary> RUN_SUMMARY = InternalSerde.of(RunSummary.class);
+    static final Serde<RunWindow> RUN_WINDOW = InternalSerde.of(RunWindow.class);
 
     private final MetricsConfig config;
     private final RunGauges gauges;
@@ -78,11 +79,12 @@ public class TopologyProducer {
         // commit, which capped ingest at a few hundred events/s. Only the per-event points, which grow with the
         // run, are on disk.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.WORKER_IDLE_STORE),
-                Serdes.String(), JsonSerde.of(WorkerIdle.class)));
+                Serdes.String(), InternalSerde.of(WorkerIdle.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.DRAFTER_MARKS_STORE),
-                Serdes.String(), JsonSerde.of(DrafterMark.class)));
+                Serdes.String(), InternalSerde.of(DrafterMark.class)));
+        // Cached: rewritten on every step, but logged once per worker and commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.SEEN_STEPS_STORE),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), SeenSteps.SERDE).withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
                 // retainDuplicates: several events of a run may share a millisecond; each is a point.
                 Stores.persistentWindowStore(RUN_EVENTS_STORE, config.retention(), Duration.ofMillis(1), true),

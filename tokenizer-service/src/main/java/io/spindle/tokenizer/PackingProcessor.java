@@ -42,6 +42,15 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
     private KeyValueStore<Bytes, byte[]> seenStore;
     private SourceMixer mixer;
     private MessageDigest sha256;
+    /**
+     * The packer as of the last document, and the state bytes it was stored as. While the store still holds those
+     * very bytes the object is reused, instead of being decoded from them for every document; after a restore or
+     * an aborted transaction the store holds other bytes and the packer is decoded from them. Not current while a
+     * document is being packed: if one fails half-way, the next decodes the packer from the store again.
+     */
+    private RowPacker packer;
+    private byte[] storedPacker;
+    private boolean packerCurrent;
 
     PackingProcessor(DocumentParser parser, TextTokenizer tokenizer, TokenizerServiceConfig config, TokenizerStats stats) {
         this.parser = parser;
@@ -109,9 +118,7 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         int[] withEos = Arrays.copyOf(tokens, tokens.length + 1);
         withEos[tokens.length] = tokenizer.eosId();
 
-        RowPacker packer = new RowPacker(config.runId(), tokenizer.id(), source.partition(),
-                config.rowsPerBatch(), config.rowLength())
-                .restore(packerStore.get(PACKER_KEY));
+        RowPacker packer = packer(source.partition());
         List<TokenBatch> batches = new ArrayList<>();
         if (mixer != null && mixer.mixes(documentSource)) {
             // Mixed: the document may wait, and others may leave with it (lineage offsets then interleave).
@@ -121,13 +128,25 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         } else {
             batches.addAll(packer.append(withEos, source.offset()));
         }
-        packerStore.put(PACKER_KEY, packer.toBytes());
+        storedPacker = packer.toBytes();
+        packerStore.put(PACKER_KEY, storedPacker);
+        packerCurrent = true;
 
         byte[] shard = String.valueOf(source.partition()).getBytes(StandardCharsets.UTF_8);
         for (TokenBatch batch : batches) {
             context.forward(new Record<>(shard, BatchCodec.encode(batch), timestamp), TokenizerTopology.BATCHES_SINK);
         }
         stats.accepted(withEos.length, batches.size(), config.rowsPerBatch() * config.rowLength());
+    }
+
+    private RowPacker packer(int partition) {
+        byte[] stored = packerStore.get(PACKER_KEY);
+        if (!packerCurrent || stored != storedPacker) {
+            packer = new RowPacker(config.runId(), tokenizer.id(), partition, config.rowsPerBatch(), config.rowLength())
+                    .restore(stored);
+        }
+        packerCurrent = false;
+        return packer;
     }
 
     /** Records the text's hash; false when it was there already. */

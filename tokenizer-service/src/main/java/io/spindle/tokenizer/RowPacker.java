@@ -2,12 +2,8 @@ package io.spindle.tokenizer;
 
 import io.spindle.contracts.batch.TokenBatch;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -119,26 +115,21 @@ public final class RowPacker {
         }
     }
 
-    /** The pending tokens and counters, for the state store. */
+    /** The pending tokens and counters, for the state store (written after every document: a ByteBuffer, not a stream). */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + pendingSize * 4 + docStarts.size() * 12);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(STATE_VERSION);
-            out.writeLong(nextSeq);
-            out.writeLong(carriedOffset);
-            out.writeInt(pendingSize);
-            for (int i = 0; i < pendingSize; i++) {
-                out.writeInt(pending[i]);
-            }
-            out.writeInt(docStarts.size());
-            for (DocStart start : docStarts) {
-                out.writeInt(start.position());
-                out.writeLong(start.offset());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ByteBuffer out = ByteBuffer.allocate(4 + 8 + 8 + 4 + pendingSize * 4 + 4 + docStarts.size() * 12);
+        out.putInt(STATE_VERSION);
+        out.putLong(nextSeq);
+        out.putLong(carriedOffset);
+        out.putInt(pendingSize);
+        out.asIntBuffer().put(pending, 0, pendingSize);
+        out.position(out.position() + pendingSize * 4);
+        out.putInt(docStarts.size());
+        for (DocStart start : docStarts) {
+            out.putInt(start.position());
+            out.putLong(start.offset());
         }
-        return bytes.toByteArray();
+        return out.array();
     }
 
     /** Restores what {@link #toBytes()} wrote; null means a fresh packer. */
@@ -146,25 +137,25 @@ public final class RowPacker {
         if (state == null) {
             return this;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-            int version = in.readInt();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(state);
+            int version = in.getInt();
             if (version != STATE_VERSION) {
                 throw new IllegalStateException("packer state version " + version + " is not " + STATE_VERSION);
             }
-            nextSeq = in.readLong();
-            carriedOffset = in.readLong();
-            pendingSize = in.readInt();
+            nextSeq = in.getLong();
+            carriedOffset = in.getLong();
+            pendingSize = in.getInt();
             pending = new int[Math.max(pendingSize, batchTokens())];
-            for (int i = 0; i < pendingSize; i++) {
-                pending[i] = in.readInt();
-            }
-            int starts = in.readInt();
+            in.asIntBuffer().get(pending, 0, pendingSize);
+            in.position(in.position() + pendingSize * 4);
+            int starts = in.getInt();
             docStarts.clear();
             for (int i = 0; i < starts; i++) {
-                docStarts.add(new DocStart(in.readInt(), in.readLong()));
+                docStarts.add(new DocStart(in.getInt(), in.getLong()));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt packer state", e);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw new IllegalStateException("corrupt packer state", e);
         }
         return this;
     }

@@ -1,5 +1,7 @@
 package io.spindle.contracts.json;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -7,11 +9,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The JSON settings every event shares: unknown fields are ignored, so schemas can grow. */
+/**
+ * The JSON settings every event shares: unknown fields are ignored, so schemas can grow. Doubles are written
+ * and read with Jackson's fast algorithms (Schubfach, FastDoubleParser; the same values, exactly round-tripped):
+ * the JDK 17 conversions were the largest single cost of metrics-service's ingest, whose events are mostly doubles.
+ */
 public final class Json {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
     public static byte[] write(Object value) {

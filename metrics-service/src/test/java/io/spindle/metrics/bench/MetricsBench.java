@@ -57,11 +57,18 @@ public final class MetricsBench {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Process service = new ProcessBuilder(javaBin(), "-Xmx512m",
-                    "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+            List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+            // Extra options for the service JVM only (a JFR recording, say): bench.service.java-options.
+            for (String option : System.getProperty("bench.service.java-options", "").trim().split("\\s+")) {
+                if (!option.isEmpty()) {
+                    command.add(option);
+                }
+            }
+            command.addAll(List.of("-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
                     "-Dquarkus.http.port=" + port,
                     "-Dkafka-streams.state.dir=" + work.resolve("state"),
-                    "-jar", jar.toString())
+                    "-jar", jar.toString()));
+            Process service = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile()).start();
             try {
                 String base = "http://127.0.0.1:" + port;
@@ -69,7 +76,7 @@ public final class MetricsBench {
                 awaitReady(http, base);
                 ObjectNode result = Json.MAPPER.createObjectNode().put("bench", "metrics");
                 try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-                    ingest(http, base, producer, ingestEvents, result);
+                    ingest(http, base, producer, ingestEvents, service.toHandle(), result);
                     latency(base, producer, latencyEvents, ratePerS, result);
                 }
                 result.put("load_average_1m", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -83,8 +90,8 @@ public final class MetricsBench {
         }
     }
 
-    private static void ingest(HttpClient http, String base, KafkaProducer<String, byte[]> producer, int events, ObjectNode result)
-            throws Exception {
+    private static void ingest(HttpClient http, String base, KafkaProducer<String, byte[]> producer, int events,
+                               ProcessHandle service, ObjectNode result) throws Exception {
         String run = "bench-ingest";
         int workers = 4;
         long start = System.currentTimeMillis();
@@ -93,6 +100,10 @@ public final class MetricsBench {
             StepMetrics m = step(run, "w" + (i % workers), i / workers + 1, start + i / workers);
             records.add(new ProducerRecord<>(Topics.TRAIN_METRICS, m.key(), Json.write(m)));
         }
+        // CPU time per event, of the service and of this JVM (broker + load generator): unlike events/s, it does
+        // not depend on how many other processes share the cores.
+        long serviceCpu0 = cpuNanos(service);
+        long benchCpu0 = benchCpuNanos();
         long t0 = System.nanoTime();
         records.forEach(producer::send);
         producer.flush();
@@ -108,6 +119,8 @@ public final class MetricsBench {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long serviceCpu = cpuNanos(service) - serviceCpu0;
+        long benchCpu = benchCpuNanos() - benchCpu0;
         if (steps < events) {
             throw new IllegalStateException("only " + steps + " of " + events + " steps counted in 10 min");
         }
@@ -115,6 +128,16 @@ public final class MetricsBench {
         result.put("ingest_events", events);
         result.put("ingest_s", round(seconds));
         result.put("produce_s", round(produceS));
+        result.put("service_cpu_us_per_event", round(serviceCpu / 1e3 / events));
+        result.put("broker_and_generator_cpu_us_per_event", round(benchCpu / 1e3 / events));
+    }
+
+    private static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+    }
+
+    private static long benchCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void latency(String base, KafkaProducer<String, byte[]> producer, int events, int ratePerS, ObjectNode result)
