@@ -1,0 +1,7 @@
+package io.spindle.drafter;
+
+/** The drafters {@link Drafters} can build; configured as {@code spindle.drafter.spot.kind}. */
+public enum DrafterKind {
+    /** {@code small-lm}: the design's baseline, a small GPT on the same token stream as the target. */
+    SMALL_LM
+}
