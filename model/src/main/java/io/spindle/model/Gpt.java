@@ -33,7 +33,7 @@ public final class Gpt extends AbstractBlock {
 
     private static final byte VERSION = 1;
     /** GPT-2's init scale. */
-    private static final float INIT_STD = 0.02f;
+    static final float INIT_STD = 0.02f;
 
     private final GptConfig config;
     private final Parameter tokenEmbedding;    // (V, C); doubles as the LM head
@@ -54,6 +54,11 @@ public final class Gpt extends AbstractBlock {
 
     public GptConfig config() {
         return config;
+    }
+
+    /** The (V, C) token table, which is also the LM head. */
+    Parameter tokenEmbedding() {
+        return tokenEmbedding;
     }
 
     /**
@@ -156,6 +161,11 @@ public final class Gpt extends AbstractBlock {
             length = newLength;
         }
 
+        /** Counts {@code t} positions fed through every layer. */
+        void advance(int t) {
+            length += t;
+        }
+
         /** This layer's keys/values extended by the new ones; kept for the next token. */
         NDArray[] extend(int layer, NDArray newKeys, NDArray newValues) {
             NDArray k = keys[layer] == null ? newKeys : keys[layer].concat(newKeys, 2);
@@ -202,7 +212,7 @@ public final class Gpt extends AbstractBlock {
         for (int i = 0; i < blocks.size(); i++) {
             x = blocks.get(i).forwardCached(store, x, mask, cache, i);                      // (B, t, C)
         }
-        cache.length = start + (int) t;
+        cache.advance((int) t);
         return finalNorm.forward(store, new NDList(x), false).head();
     }
 
@@ -239,7 +249,7 @@ public final class Gpt extends AbstractBlock {
         return new Shape[] {new Shape(tokens.get(0), tokens.get(1), config.vocabSize())};
     }
 
-    private static Parameter embeddingTable(String name, int rows, int width) {
+    static Parameter embeddingTable(String name, int rows, int width) {
         return Parameter.builder()
                 .setName(name)
                 .setType(Parameter.Type.WEIGHT)
@@ -253,7 +263,7 @@ public final class Gpt extends AbstractBlock {
         return LayerNorm.builder().axis(2).build();
     }
 
-    private static Linear linear(long units, float initStd) {
+    static Linear linear(long units, float initStd) {
         Linear linear = Linear.builder().setUnits(units).build();
         linear.setInitializer(new NormalInitializer(initStd), Parameter.Type.WEIGHT);
         return linear;

@@ -14,7 +14,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
-import io.spindle.model.speculative.LanguageModel;
+import io.spindle.model.speculative.TargetModel;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -139,7 +139,7 @@ public final class GptTrainer implements AutoCloseable {
                 collector.backward(scale == 1f ? loss : loss.mul(scale));
             }
             // Gradients carry the loss scale; the norm is reported, and clipping decided, without it.
-            float gradNorm = globalGradNorm(scope) / scale;
+            float gradNorm = globalGradNorm(trainable, scope) / scale;
             boolean apply = lossScaler.update(Float.isFinite(gradNorm));
             if (apply) {
                 optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm) / scale);
@@ -267,9 +267,10 @@ public final class GptTrainer implements AutoCloseable {
     }
 
     /** See {@link #cachedModel()}. */
-    public final class CachedModel implements LanguageModel, AutoCloseable {
+    public final class CachedModel implements TargetModel, AutoCloseable {
         private final NDManager manager = trainer.getManager().newSubManager();
         private final Gpt.KvCache cache = new Gpt.KvCache(config.nLayers(), manager);
+        private float[][] lastFeatures = new float[0][];
 
         @Override
         public int vocabSize() {
@@ -280,20 +281,20 @@ public final class GptTrainer implements AutoCloseable {
         public float[][] append(int[] tokens) {
             return withoutGrad(() -> {
                 try (NDManager scope = manager.newSubManager()) {
-                    long[] ids = new long[tokens.length];
-                    for (int i = 0; i < ids.length; i++) {
-                        ids[i] = tokens[i];
-                    }
-                    NDArray input = scope.create(ids, new Shape(1, ids.length));              // (1, t)
+                    NDArray input = scope.create(Batch.checkedIds(tokens, 1, tokens.length, config),
+                            new Shape(1, tokens.length));                                      // (1, t)
                     NDArray hidden = gpt.hiddenCached(inferenceStore, input, cache);           // (1, t, C)
-                    float[] flat = gpt.logits(inferenceStore, hidden, false).toFloatArray();   // (1, t, V)
-                    float[][] rows = new float[tokens.length][];
-                    for (int i = 0; i < rows.length; i++) {
-                        rows[i] = Arrays.copyOfRange(flat, i * config.vocabSize(), (i + 1) * config.vocabSize());
-                    }
-                    return rows;
+                    lastFeatures = rows(hidden.toFloatArray(), tokens.length, config.dModel());
+                    return rows(gpt.logits(inferenceStore, hidden, false).toFloatArray(),     // (1, t, V)
+                            tokens.length, config.vocabSize());
                 }
             });
+        }
+
+        /** The final-LayerNorm hidden states of the last append, (t, C): what the EAGLE drafter drafts from. */
+        @Override
+        public float[][] lastFeatures() {
+            return lastFeatures;
         }
 
         @Override
@@ -311,6 +312,20 @@ public final class GptTrainer implements AutoCloseable {
             cache.clear();
             manager.close();
         }
+    }
+
+    /** Token ids as int64, checked to be a {@code rows x length} block inside the vocabulary. */
+    static long[] checkedIds(int[] tokens, int rows, int length, GptConfig config) {
+        return Batch.checkedIds(tokens, rows, length, config);
+    }
+
+    /** A row-major (n, width) array as n rows. */
+    static float[][] rows(float[] flat, int n, int width) {
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+        }
+        return rows;
     }
 
     /** Feeds {@code tokens[from, end)} (the ones not cached yet) and picks the token after them. */
@@ -359,7 +374,7 @@ public final class GptTrainer implements AutoCloseable {
     }
 
     /** L2 norm over all gradients, as if they were one vector. */
-    private float globalGradNorm(NDManager scope) {
+    static float globalGradNorm(List<Parameter> trainable, NDManager scope) {
         NDList norms = new NDList(trainable.size());
         for (Parameter parameter : trainable) {
             NDArray grad = parameter.getArray().getGradient();
@@ -382,6 +397,19 @@ public final class GptTrainer implements AutoCloseable {
 
     public OptimizerConfig optimizerConfig() {
         return optimizerConfig;
+    }
+
+    /**
+     * Final-LayerNorm hidden states (B, T, C) for {@code inputs} (B, T), without gradient, in the inputs'
+     * manager: the features an EAGLE drafter learns to predict.
+     */
+    NDArray features(NDArray inputs) {
+        return withoutGrad(() -> gpt.hidden(inferenceStore, inputs, false));
+    }
+
+    /** The token embedding (V, C), which is also the LM head, cut off from autograd: frozen for a drafter. */
+    NDArray frozenTokenEmbedding() {
+        return gpt.tokenEmbedding().getArray().stopGradient();
     }
 
     /** The block itself, for callers that run it directly (the drafter reads hidden states). */
@@ -520,7 +548,7 @@ public final class GptTrainer implements AutoCloseable {
     }
 
     /** PyTorch records autograd graphs whenever grad mode is on, and it is on by default per thread. */
-    private static <T> T withoutGrad(Supplier<T> body) {
+    static <T> T withoutGrad(Supplier<T> body) {
         boolean wasOn = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {

@@ -1,5 +1,6 @@
 package io.spindle.model.speculative;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -11,12 +12,15 @@ import java.util.Random;
  */
 public final class SpeculativeDecoder {
 
-    /** What one generation did. */
+    /**
+     * What one generation did. {@code targetPasses} counts the verification passes after the prompt's; each
+     * emits the drafts it accepted plus one token of the target's own.
+     */
     public record Result(int[] tokens, int targetPasses, int drafted, int accepted) {
 
-        /** Tokens emitted per target pass: accepted drafts plus the target's own token. */
+        /** Tokens emitted per verification pass (TLT's and EAGLE's accept length τ); the first token comes from the prompt's pass. */
         public double acceptLength() {
-            return targetPasses == 0 ? 0 : (double) tokens.length / targetPasses;
+            return targetPasses == 0 ? 0 : (double) (tokens.length - 1) / targetPasses;
         }
 
         /** Share of drafted tokens the target accepted. */
@@ -32,10 +36,10 @@ public final class SpeculativeDecoder {
         void observe(int draftLength, int emitted, long nanos);
     }
 
-    private final LanguageModel target;
-    private final LanguageModel drafter;
+    private final TargetModel target;
+    private final Drafter drafter;
 
-    public SpeculativeDecoder(LanguageModel target, LanguageModel drafter) {
+    public SpeculativeDecoder(TargetModel target, Drafter drafter) {
         if (target.vocabSize() != drafter.vocabSize()) {
             throw new IllegalArgumentException("target and drafter vocabularies differ: "
                     + target.vocabSize() + " vs " + drafter.vocabSize());
@@ -44,7 +48,12 @@ public final class SpeculativeDecoder {
         this.drafter = drafter;
     }
 
-    /** Target-only decoding, the reference speculative decoding must reproduce. */
+    /** A small language model drafting for a target, neither of which shares features. */
+    public SpeculativeDecoder(LanguageModel target, LanguageModel drafter) {
+        this(TargetModel.withoutFeatures(target), new LanguageModelDrafter(drafter));
+    }
+
+    /** Target-only decoding, the reference speculative decoding must reproduce: one pass per token. */
     public static int[] generate(LanguageModel model, int[] prompt, int maxNewTokens, float temperature, Random random) {
         model.reset();
         float[] logits = last(model.append(prompt));
@@ -63,53 +72,63 @@ public final class SpeculativeDecoder {
         return generate(prompt, maxNewTokens, temperature, new FixedLength(draftLength), random);
     }
 
-    /** Speculative decoding with the draft length chosen round by round. */
+    /**
+     * Speculative decoding with the draft length chosen round by round. Each round costs one target pass:
+     * the target is fed the token it chose last round (not fed yet) followed by the γ drafts, which scores
+     * every draft and yields the token after the last one.
+     */
     public Result generate(int[] prompt, int maxNewTokens, float temperature, DraftLengthPolicy policy, Random random) {
-        target.reset();
-        drafter.reset();
-        float[] targetNext = last(target.append(prompt));   // p(· | context)
-        float[] draftNext = last(drafter.append(prompt));   // q(· | context)
         int[] out = new int[maxNewTokens];
-        int produced = 0;
+        if (maxNewTokens == 0) {
+            return new Result(out, 0, 0, 0);
+        }
+        target.reset();
+        int pending = choose(last(target.append(prompt)), temperature, random); // the target's; not fed yet
+        out[0] = pending;
+        int produced = 1;
+        float[] q = drafter.start(prompt, target.lastFeatures(), pending);   // q(· | context, pending)
         int passes = 0;
         int drafted = 0;
         int accepted = 0;
         while (produced < maxNewTokens) {
             long start = System.nanoTime();
+            // A round emits at most γ + 1 tokens: draft no more than the tokens still wanted.
             int gamma = Math.max(1, Math.min(policy.next(), maxNewTokens - produced - 1));
             int contextLength = target.length();
 
             // Draft γ tokens, keeping the drafter's distribution for each.
-            int[] drafts = new int[gamma];
+            int[] fed = new int[gamma + 1];
+            fed[0] = pending;
             float[][] draftLogits = new float[gamma][];
-            float[] q = draftNext;
             for (int i = 0; i < gamma; i++) {
                 draftLogits[i] = q;
-                drafts[i] = choose(q, temperature, random);
-                q = drafter.append(new int[] {drafts[i]})[0];
+                fed[i + 1] = choose(q, temperature, random);
+                if (i + 1 < gamma) {
+                    q = drafter.draft(fed[i + 1]);
+                }
             }
 
-            // One target pass scores every draft: p before each draft, and p after the last.
-            float[][] verified = target.append(drafts);
+            // One target pass: p for each draft (after the token before it), and p after the last draft.
+            float[][] verified = target.append(fed);
+            float[][] features = target.lastFeatures();
             passes++;
             drafted += gamma;
             int kept = 0;
             int next = -1;
             for (int i = 0; i < gamma && next < 0; i++) {
-                float[] p = i == 0 ? targetNext : verified[i - 1];
-                if (acceptable(p, draftLogits[i], drafts[i], temperature, random)) {
+                if (acceptable(verified[i], draftLogits[i], fed[i + 1], temperature, random)) {
                     kept++;
                 } else {
-                    next = correction(p, draftLogits[i], temperature, random);
+                    next = correction(verified[i], draftLogits[i], temperature, random);
                 }
             }
             if (next < 0) {
-                next = choose(verified[gamma - 1], temperature, random); // every draft kept: a bonus token
+                next = choose(verified[gamma], temperature, random); // every draft kept: a bonus token
             }
             accepted += kept;
 
             int emit = Math.min(kept + 1, maxNewTokens - produced);
-            System.arraycopy(drafts, 0, out, produced, Math.min(kept, emit));
+            System.arraycopy(fed, 1, out, produced, Math.min(kept, emit));
             if (emit == kept + 1) {
                 out[produced + kept] = next;
             }
@@ -118,11 +137,12 @@ public final class SpeculativeDecoder {
             if (produced >= maxNewTokens) {
                 break;
             }
-            // Roll both caches back to the kept prefix, then feed the token that followed it.
-            target.truncate(contextLength + kept);
-            drafter.truncate(contextLength + kept);
-            targetNext = target.append(new int[] {next})[0];
-            draftNext = drafter.append(new int[] {next})[0];
+            // The target keeps pending and the accepted drafts; the drafter commits them with their features.
+            target.truncate(contextLength + 1 + kept);
+            int[] committed = Arrays.copyOfRange(fed, 1, kept + 2);
+            committed[kept] = next;
+            q = drafter.commit(committed, Arrays.copyOf(features, kept + 1));
+            pending = next;
         }
         return new Result(out, passes, drafted, accepted);
     }

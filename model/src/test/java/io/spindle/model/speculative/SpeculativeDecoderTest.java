@@ -35,7 +35,8 @@ class SpeculativeDecoderTest {
     void aPerfectDrafterHasEveryDraftAccepted() {
         BigramModel target = BigramModel.random(VOCAB, 5, 2f);
         SpeculativeDecoder decoder = new SpeculativeDecoder(target, target.noisy(0f, 0));
-        SpeculativeDecoder.Result result = decoder.generate(new int[] {7}, 40, 0f, 4, new Random(1));
+        // The prompt's pass gives the first token; the other 40 come 5 to a verification pass.
+        SpeculativeDecoder.Result result = decoder.generate(new int[] {7}, 41, 0f, 4, new Random(1));
         assertEquals(1.0, result.acceptanceRate());
         assertEquals(5.0, result.acceptLength(), 1e-9, "4 drafts + 1 bonus token per target pass");
         assertEquals(8, result.targetPasses());
