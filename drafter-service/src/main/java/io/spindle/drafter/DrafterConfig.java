@@ -62,8 +62,11 @@ public interface DrafterConfig {
         @WithDefault("*")
         Set<String> serve();
 
-        /** Which drafter it trains: {@code small-lm}, the baseline small GPT. */
-        @WithDefault("small-lm")
+        /**
+         * Which drafter it trains: {@code eagle} (one layer over the target's features; built when the first
+         * target checkpoint arrives) or {@code small-lm} (the baseline small GPT, {@code spot.model.*}).
+         */
+        @WithDefault("eagle")
         DrafterKind kind();
 
         /** Consumer group on train.batches: the drafter reads the same stream as the target, at its own pace. */
@@ -84,8 +87,11 @@ public interface DrafterConfig {
         @WithDefault("32")
         int replayBatches();
 
-        /** PyTorch intra-op threads; 0 = every core (the drafter only runs while the trainer does not). */
-        @WithDefault("0")
+        /**
+         * PyTorch intra-op threads; 0 = every core. A one-row step is too small to gain from a second thread,
+         * and on a shared machine OpenMP's barriers made it 4-5x slower (hence a longer preemption).
+         */
+        @WithDefault("1")
         int threads();
 
         /** Where drafter checkpoints are written, one folder per save. */
@@ -101,7 +107,7 @@ public interface DrafterConfig {
         Optimizer optimizer();
     }
 
-    /** The baseline drafter: a small GPT over the target's vocabulary. */
+    /** The small-LM drafter ({@code spot.kind=small-lm}): a small GPT over the target's vocabulary. */
     interface Model {
         @WithDefault("8192")
         int vocabSize();

@@ -24,6 +24,11 @@ public interface DrafterModel extends AutoCloseable {
 
     long steps();
 
+    /** Whether it can train and draft now (a drafter built over the target waits for the first target). */
+    default boolean ready() {
+        return true;
+    }
+
     /** Longest context T it trains on and drafts in (rows are T+1 tokens). */
     int contextLength();
 

@@ -15,6 +15,8 @@ final class Drafters {
 
     static Supplier<DrafterModel> factory(DrafterConfig.Spot spot, CheckpointStore checkpoints) {
         return switch (spot.kind()) {
+            case EAGLE -> () -> new EagleDrafterModel(spot.optimizer().toOptimizerConfig(), checkpoints::newestValid,
+                    spot.rowsPerStep());
             case SMALL_LM -> () -> new SmallLmDrafter(spot.model().toGptConfig(), spot.optimizer().toOptimizerConfig(),
                     checkpoints.newestValid().map(CheckpointStore.Checkpoint::dir).orElse(null));
         };

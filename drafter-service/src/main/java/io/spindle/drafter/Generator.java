@@ -50,7 +50,7 @@ final class Generator {
             if (target == null) {
                 throw GenerateException.unavailable("no target checkpoint loaded yet: waiting for one on train.checkpoints");
             }
-            if (speculative && drafter == null) {
+            if (speculative && (drafter == null || !drafter.ready())) {
                 throw GenerateException.unavailable("no drafter: spot training is disabled or still starting");
             }
             check(prompt, maxTokens, target, speculative ? drafter : null);

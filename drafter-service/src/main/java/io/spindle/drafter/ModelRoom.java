@@ -49,16 +49,19 @@ public final class ModelRoom {
         }
     }
 
-    /** Makes {@code newer} the target, hands it to the drafter, and closes the one it replaces. */
+    /**
+     * Makes {@code newer} the target, hands it to the drafter, and closes the one it replaces. If the drafter
+     * refuses it (another shape), nothing changes and the exception tells why; {@code newer} is the caller's.
+     */
     public void installTarget(GptTrainer newer, CheckpointAnnouncement announcement) {
         lock.lock();
         try {
-            GptTrainer old = target;
-            target = newer;
-            targetAnnouncement = announcement;
             if (drafter != null) {
                 drafter.retarget(newer);
             }
+            GptTrainer old = target;
+            target = newer;
+            targetAnnouncement = announcement;
             if (old != null) {
                 old.close();
             }

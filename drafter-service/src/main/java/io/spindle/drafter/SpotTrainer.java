@@ -149,6 +149,10 @@ final class SpotTrainer implements Runnable {
             current = null; // a replay cut by the last BUSY: fresh batches may have come since
         }
         while (running && gate.isOpen()) {
+            if (!drafter.ready()) {
+                Thread.sleep(10); // no target checkpoint yet to train against; keep watching the gate
+                continue;
+            }
             if (current == null && !fetchNext() && !replayOne()) {
                 continue;
             }

@@ -90,7 +90,12 @@ final class TargetFollower implements Runnable {
                         + ", the announcement says " + announcement.sha256());
             }
             GptTrainer target = GptTrainer.load(dir, optimizer);
-            room.installTarget(target, announcement);
+            try {
+                room.installTarget(target, announcement);
+            } catch (RuntimeException e) {
+                target.close();
+                throw e;
+            }
             status.loaded(announcement);
             LOG.infof("target of run %s is now step %d (%s), loaded in %.0f ms", run, announcement.step(), dir,
                     (System.nanoTime() - started) / 1e6);

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -51,13 +52,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GenerateTest {
 
-    private static final String RUN = "run-1"; // spindle.drafter.run's default
     /** The tiny target: the samples tokenizer's vocabulary, the %test drafter's context length. */
     private static final GptConfig TARGET = new GptConfig(8192, 32, 16, 2, 1);
     private static final Path CHECKPOINTS = Path.of("target", "generate-test-" + System.nanoTime());
 
     @InjectKafkaBroker
     String bootstrap;
+
+    /** The run this service follows; each profile names its own, so a shared broker's history cannot leak in. */
+    @ConfigProperty(name = "spindle.drafter.run")
+    String run;
 
     @Test
     @Order(1)
@@ -70,7 +74,7 @@ class GenerateTest {
     @Test
     @Order(2)
     void followsTheNewestValidTargetOfItsRunAndKeepsTheOldOneOnABadAnnouncement() throws IOException {
-        CheckpointStore store = new CheckpointStore(CHECKPOINTS.resolve(RUN), 10);
+        CheckpointStore store = new CheckpointStore(CHECKPOINTS.resolve(run), 10);
         CheckpointAnnouncement first = announce(store, 2);
         await().atMost(Duration.ofSeconds(60)).until(() -> Long.valueOf(2).equals(number(target(), "step")));
         assertEquals(first.uri(), target().getString("uri"));
@@ -89,12 +93,12 @@ class GenerateTest {
 
         // A sound folder whose weights are not the ones announced.
         CheckpointAnnouncement swapped = write(store, 6);
-        send(new CheckpointAnnouncement(Schema.V1, RUN, 7, swapped.time(), swapped.uri(), "0".repeat(64),
+        send(new CheckpointAnnouncement(Schema.V1, run, 7, swapped.time(), swapped.uri(), "0".repeat(64),
                 swapped.bytes(), swapped.modelConfig(), swapped.tokenizerId()));
         awaitRejected(7, "announcement");
 
         // A folder that is not there.
-        send(new CheckpointAnnouncement(Schema.V1, RUN, 8, 0, CHECKPOINTS.resolve("gone").toUri().toString(),
+        send(new CheckpointAnnouncement(Schema.V1, run, 8, 0, CHECKPOINTS.resolve("gone").toUri().toString(),
                 "0".repeat(64), 0, Map.of(), "t"));
         awaitRejected(8, "SHA256SUMS");
         assertEquals(2L, target().getLong("step"), "the old target stays through every bad announcement");
@@ -212,7 +216,7 @@ class GenerateTest {
      * does it, under step number {@code step}. Nothing is trained here: the spot trainer in this JVM may hold
      * PyTorch's one gradient collector.
      */
-    private static CheckpointAnnouncement write(CheckpointStore store, int step) {
+    private CheckpointAnnouncement write(CheckpointStore store, int step) {
         OptimizerConfig d = OptimizerConfig.defaults(100);
         OptimizerConfig seeded = new OptimizerConfig(d.learningRate(), d.minLearningRate(), d.warmupSteps(), d.totalSteps(),
                 d.weightDecay(), d.beta1(), d.beta2(), d.epsilon(), d.gradClip(), step);
@@ -222,7 +226,7 @@ class GenerateTest {
                 trainer.save(dir);
                 Files.delete(dir.resolve("optimizer.ndlist"));
             });
-            return new CheckpointAnnouncement(Schema.V1, RUN, written.step(), System.currentTimeMillis(),
+            return new CheckpointAnnouncement(Schema.V1, run, written.step(), System.currentTimeMillis(),
                     written.dir().toUri().toString(), written.sha256().get(GptTrainer.WEIGHTS_FILE), written.bytes(),
                     trainer.config().toMap(), "samples");
         }
