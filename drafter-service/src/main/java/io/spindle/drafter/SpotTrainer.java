@@ -99,9 +99,13 @@ final class SpotTrainer implements Runnable {
         stats.state("STARTING");
         try (DrafterModel drafter = models.get()) {
             long warmUpStart = System.nanoTime();
-            drafter.warmUp(rowsPerStep, drafter.contextLength() + 1);
-            LOG.infof("drafter warmed up in %.0f ms (one step of %d rows, outside any window)",
-                    (System.nanoTime() - warmUpStart) / 1e6, rowsPerStep);
+            if (drafter.ready()) {
+                drafter.warmUp(rowsPerStep, drafter.contextLength() + 1);
+                LOG.infof("drafter warmed up in %.0f ms (one step of %d rows, outside any window)",
+                        (System.nanoTime() - warmUpStart) / 1e6, rowsPerStep);
+            } else {
+                LOG.info("the drafter is built, and warmed up, when the first target checkpoint arrives");
+            }
             room.installDrafter(drafter);
             try {
                 stats.state("WAITING");
@@ -224,6 +228,10 @@ final class SpotTrainer implements Runnable {
             replay.remove(batch);
             current = null;
             return true;
+        }
+        if (!Float.isFinite(lastLoss)) {
+            LOG.warnf("drafter step %d gave loss %s on rows %d-%d of batch %s@%d", drafter.steps(), lastLoss,
+                    current.nextRow(), current.nextRow() + rows - 1, current.partition(), current.offset());
         }
         tokenizerId = batch.tokenizerId();
         stats.stepped(drafter.steps(), lastLoss);

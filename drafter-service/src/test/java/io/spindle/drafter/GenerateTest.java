@@ -57,7 +57,7 @@ class GenerateTest {
     private static final Path CHECKPOINTS = Path.of("target", "generate-test-" + System.nanoTime());
 
     @InjectKafkaBroker
-    String bootstrap;
+    protected String bootstrap;
 
     /** The run this service follows; each profile names its own, so a shared broker's history cannot leak in. */
     @ConfigProperty(name = "spindle.drafter.run")
@@ -110,7 +110,7 @@ class GenerateTest {
 
     @Test
     @Order(3)
-    void greedySpeculativeTextEqualsGreedyTargetOnlyText() {
+    protected void greedySpeculativeTextEqualsGreedyTargetOnlyText() {
         awaitDrafter();
         List<String> prompts = List.of("Hello there", "The cat sat on the", "In 1905, Einstein", "Once upon a time",
                 "Kafka topics are", "A", "1 2 3 4", "What is the capital of France?");
