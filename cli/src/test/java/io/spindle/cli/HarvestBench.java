@@ -159,6 +159,14 @@ public final class HarvestBench {
             }
         } finally {
             cluster.stopAll();
+            // The services' logs outlive the run, for a look at what the figures came from.
+            Path logs = home.resolve("target/harvest-logs/drafter-" + (drafter ? "on" : "off"));
+            Files.createDirectories(logs);
+            for (Service service : List.of(Service.TRAINER, Service.DRAFTER)) {
+                if (Files.exists(layout.log(service))) {
+                    Files.copy(layout.log(service), logs.resolve(service.id + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             deleteTree(work);
         }
     }
