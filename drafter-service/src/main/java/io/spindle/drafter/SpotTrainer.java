@@ -264,7 +264,9 @@ final class SpotTrainer implements Runnable {
     private final class DropRevokedBatch implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (current != null && partitions.contains(current.partition())) {
+            // A replayed batch (no partition) is ours whatever happens to the assignment. (The partition set
+            // may be sorted, and a sorted set cannot be asked about null.)
+            if (current != null && current.partition() != null && partitions.contains(current.partition())) {
                 current = null;
             }
         }
