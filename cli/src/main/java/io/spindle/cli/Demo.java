@@ -53,7 +53,8 @@ final class Demo {
                 "spindle.trainer.max-steps", String.valueOf(options.steps())));
         trainer.putAll(options.trainerProperties());
         cluster.startService(Service.METRICS, Map.of(), Duration.ofSeconds(90));
-        cluster.startService(Service.DRAFTER, Map.of("spindle.drafter.run", RUN), Duration.ofSeconds(90));
+        cluster.startService(Service.DRAFTER, Map.of("spindle.drafter.run", RUN,
+                "spindle.drafter.tokenizer-path", layout.samples().resolve("tokenizer.json").toString()), Duration.ofSeconds(90));
         cluster.startService(Service.TRAINER, trainer, Duration.ofSeconds(120));
         cluster.startService(Service.TOKENIZER, Map.of(
                 "spindle.tokenizer.path", layout.samples().resolve("tokenizer.json").toString()), Duration.ofSeconds(90));

@@ -13,6 +13,11 @@ public class ApiExceptionMappers {
         return RestResponse.status(Response.Status.NOT_FOUND, new ApiError(e.getMessage()));
     }
 
+    @ServerExceptionMapper
+    public RestResponse<ApiError> generate(GenerateException e) {
+        return RestResponse.status(e.status(), new ApiError(e.getMessage()));
+    }
+
     /** Framework answers (unknown path, wrong method, bad parameter) keep their status but get a JSON body. */
     @ServerExceptionMapper
     public RestResponse<ApiError> webApplication(WebApplicationException e) {

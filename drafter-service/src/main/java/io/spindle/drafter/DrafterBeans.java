@@ -1,7 +1,14 @@
 package io.spindle.drafter;
 
+import io.spindle.model.speculative.DraftLengthBandit;
+import io.spindle.tokenizers.ByteLevelBpeEncoder;
+import io.spindle.tokenizers.TokenizerJsonReader;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
 
 /** Wires the plain domain classes into CDI, so they stay free of framework code. */
 public class DrafterBeans {
@@ -16,6 +23,42 @@ public class DrafterBeans {
     @Singleton
     SpotGate spotGate(DrafterConfig config) {
         return new SpotGate(config.spot().serve());
+    }
+
+    @Produces
+    @Singleton
+    ModelRoom modelRoom() {
+        return new ModelRoom();
+    }
+
+    @Produces
+    @Singleton
+    TargetStatus targetStatus() {
+        return new TargetStatus();
+    }
+
+    /** Fails start-up, naming the key, when the tokenizer cannot be read or is not byte-level BPE, or the arms are bad. */
+    @Produces
+    @Singleton
+    Generator generator(DrafterConfig config, ModelRoom room) {
+        ByteLevelBpeEncoder tokenizer = config.tokenizerPath().map(DrafterBeans::tokenizer).orElse(null);
+        int[] arms = config.generate().draftLengths().stream().mapToInt(Integer::intValue).toArray();
+        DraftLengthBandit bandit;
+        try {
+            bandit = new DraftLengthBandit(arms, config.generate().epsilon(), 7);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spindle.drafter.generate.draft-lengths: " + e.getMessage(), e);
+        }
+        return new Generator(room, tokenizer, bandit);
+    }
+
+    private static ByteLevelBpeEncoder tokenizer(Path path) {
+        try {
+            return new ByteLevelBpeEncoder(TokenizerJsonReader.read(path));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("spindle.drafter.tokenizer-path " + path + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Produces

@@ -6,6 +6,8 @@ import io.spindle.model.GptConfig;
 import io.spindle.model.OptimizerConfig;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Settings of the drafter service ({@code spindle.drafter.*}). */
@@ -21,6 +23,25 @@ public interface DrafterConfig {
     String run();
 
     IdleWindowsConfig idleWindows();
+
+    /**
+     * The {@code tokenizer.json} that {@code POST /generate} encodes prompts and decodes text with: the file
+     * the tokenizer service uses (a byte-level BPE file). Without it the endpoint answers 503.
+     */
+    Optional<Path> tokenizerPath();
+
+    Generate generate();
+
+    /** {@code POST /generate}: the draft lengths its bandit chooses from. */
+    interface Generate {
+        /** The bandit's arms: draft lengths γ it may choose per round. */
+        @WithDefault("1,2,3,4,6,8")
+        List<Integer> draftLengths();
+
+        /** How often the bandit explores a random arm instead of the best one. */
+        @WithDefault("0.1")
+        double epsilon();
+    }
 
     Spot spot();
 
@@ -41,12 +62,36 @@ public interface DrafterConfig {
         @WithDefault("*")
         Set<String> serve();
 
+        /**
+         * Which drafter it trains: {@code eagle} (one layer over the target's features; built when the first
+         * target checkpoint arrives) or {@code small-lm} (the baseline small GPT, {@code spot.model.*}).
+         */
+        @WithDefault("eagle")
+        DrafterKind kind();
+
         /** Consumer group on train.batches: the drafter reads the same stream as the target, at its own pace. */
         @WithDefault("spindle-drafter-data")
         String groupId();
 
-        /** PyTorch intra-op threads; 0 = every core (the drafter only runs while the trainer does not). */
-        @WithDefault("0")
+        /**
+         * Rows of a batch trained per drafter step. A BUSY is honoured between steps, so this bounds the
+         * preemption latency: 1 row of the default drafter is a step of tens of ms on 2 cores.
+         */
+        @WithDefault("1")
+        int rowsPerStep();
+
+        /**
+         * Recent batches kept in memory and trained again while a window is open and no fresh batch has
+         * come (the drafter reads faster than the target trains); 0 leaves such idle time unused.
+         */
+        @WithDefault("32")
+        int replayBatches();
+
+        /**
+         * PyTorch intra-op threads; 0 = every core. A one-row step is too small to gain from a second thread,
+         * and on a shared machine OpenMP's barriers made it 4-5x slower (hence a longer preemption).
+         */
+        @WithDefault("1")
         int threads();
 
         /** Where drafter checkpoints are written, one folder per save. */
@@ -62,7 +107,7 @@ public interface DrafterConfig {
         Optimizer optimizer();
     }
 
-    /** The baseline drafter: a small GPT over the target's vocabulary. */
+    /** The small-LM drafter ({@code spot.kind=small-lm}): a small GPT over the target's vocabulary. */
     interface Model {
         @WithDefault("8192")
         int vocabSize();

@@ -1,18 +1,18 @@
 package io.spindle.drafter;
 
-import io.spindle.contracts.batch.TokenBatch;
 import io.spindle.model.GptConfig;
 import io.spindle.model.GptTrainer;
 import io.spindle.model.OptimizerConfig;
+import io.spindle.model.speculative.SpeculativeDecoder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The baseline drafter of the design: a small GPT trained on the same token stream as the target. The
- * EAGLE-style drafter (one layer over the target's hidden states) is the next step and plugs in behind
- * {@link DrafterModel}.
+ * EAGLE-style drafter (one layer over the target's hidden states) plugs in behind {@link DrafterModel}.
  */
 public final class SmallLmDrafter implements DrafterModel {
 
@@ -25,13 +25,39 @@ public final class SmallLmDrafter implements DrafterModel {
     }
 
     @Override
-    public float trainStep(TokenBatch batch) {
-        return trainer.trainStep(batch.tokens(), batch.rows(), batch.rowLength()).loss();
+    public float trainStep(int[] tokens, int rows, int rowLength) {
+        return trainer.trainStep(tokens, rows, rowLength).loss();
+    }
+
+    /** A throwaway twin takes the step, so this drafter's weights, moments and step count stay untouched. */
+    @Override
+    public void warmUp(int rows, int rowLength) {
+        try (GptTrainer twin = new GptTrainer(trainer.config(), trainer.optimizerConfig())) {
+            twin.trainStep(new int[rows * rowLength], rows, rowLength);
+        }
     }
 
     @Override
     public long steps() {
         return trainer.step();
+    }
+
+    @Override
+    public int contextLength() {
+        return trainer.config().contextLength();
+    }
+
+    @Override
+    public int vocabSize() {
+        return trainer.config().vocabSize();
+    }
+
+    @Override
+    public SpeculativeDecoder.Result speculate(GptTrainer target, int[] prompt, int maxNewTokens, float temperature,
+                                               SpeculativeDecoder.DraftLengthPolicy policy, Random random) {
+        try (GptTrainer.CachedModel verifier = target.cachedModel(); GptTrainer.CachedModel drafts = trainer.cachedModel()) {
+            return new SpeculativeDecoder(verifier, drafts).generate(prompt, maxNewTokens, temperature, policy, random);
+        }
     }
 
     @Override

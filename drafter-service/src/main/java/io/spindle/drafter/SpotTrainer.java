@@ -9,12 +9,14 @@ import io.spindle.contracts.batch.BatchFormatException;
 import io.spindle.contracts.batch.TokenBatch;
 import io.spindle.model.CheckpointStore;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -22,17 +24,27 @@ import java.util.function.Supplier;
 /**
  * The spot trainer's loop: sleep while every served worker is busy; while one is idle, train the drafter a
  * step at a time on batches from {@code train.batches}, checking the gate between steps so a BUSY stops it
- * within one step; then save, announce and report. The consumer reads one batch per poll and commits after
- * each step, so a preempted window leaves no batch half-used.
+ * within one step; then save, announce and report.
+ *
+ * <p>A step trains a slice of {@code rowsPerStep} rows of the current batch, so a step stays short (tens of
+ * ms) whatever the batch size. A batch's offset is committed only once all its rows were trained; a batch
+ * cut by a BUSY stays in memory with its row cursor and is finished in the next window. After a restart a
+ * half-trained batch is trained again from its first row: the drafter may see a few rows twice, never skips
+ * one (its checkpoints do not record the cursor; for a drafter that is the cheaper, harmless choice).
+ *
+ * <p>When the drafter has caught up with the stream while the window is still open, it replays the last
+ * {@code replayBatches} batches it trained (kept in memory) instead of leaving the idle time unused.
  */
 final class SpotTrainer implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(SpotTrainer.class);
-    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration POLL = Duration.ofMillis(10); // bounds how late a window notices a BUSY while it waits for data
 
     private final String drafterId;
     private final String run;
+    private final int rowsPerStep;
     private final SpotGate gate;
+    private final ModelRoom room;
     private final Consumer<byte[], byte[]> batches;
     private final Supplier<DrafterModel> models;
     private final CheckpointStore checkpoints;
@@ -40,14 +52,37 @@ final class SpotTrainer implements Runnable {
     private final SpotStats stats;
     private volatile boolean running = true;
 
+    /** The batch being trained, and the next row of it to train; null when the next batch must be polled. */
+    private InFlight current;
     private String tokenizerId = "";
     private float lastLoss = Float.NaN;
 
-    SpotTrainer(String drafterId, String run, SpotGate gate, Consumer<byte[], byte[]> batches,
+    /** Recently trained batches, replayed while the window lasts and no fresh batch is there (newest last). */
+    private final java.util.ArrayDeque<TokenBatch> replay = new java.util.ArrayDeque<>();
+    private final int replayBatches;
+
+    /** @param partition null for a replayed batch: nothing to commit when it is done */
+    private record InFlight(TopicPartition partition, long offset, TokenBatch batch, int nextRow) {
+        InFlight advance(int rows) {
+            return new InFlight(partition, offset, batch, nextRow + rows);
+        }
+
+        boolean done() {
+            return nextRow >= batch.rows();
+        }
+    }
+
+    SpotTrainer(String drafterId, String run, int rowsPerStep, int replayBatches, SpotGate gate, ModelRoom room, Consumer<byte[], byte[]> batches,
                 Supplier<DrafterModel> models, CheckpointStore checkpoints, DrafterEvents events, SpotStats stats) {
+        if (rowsPerStep < 1) {
+            throw new IllegalArgumentException("rowsPerStep must be >= 1, was " + rowsPerStep);
+        }
         this.drafterId = drafterId;
         this.run = run;
+        this.rowsPerStep = rowsPerStep;
+        this.replayBatches = replayBatches;
         this.gate = gate;
+        this.room = room;
         this.batches = batches;
         this.models = models;
         this.checkpoints = checkpoints;
@@ -61,14 +96,29 @@ final class SpotTrainer implements Runnable {
 
     @Override
     public void run() {
+        stats.state("STARTING");
         try (DrafterModel drafter = models.get()) {
-            batches.subscribe(List.of(Topics.TRAIN_BATCHES));
-            while (running) {
-                if (gate.awaitOpen(200)) {
-                    trainWindow(drafter);
-                } else {
-                    stayInGroup();
+            long warmUpStart = System.nanoTime();
+            if (drafter.ready()) {
+                drafter.warmUp(rowsPerStep, drafter.contextLength() + 1);
+                LOG.infof("drafter warmed up in %.0f ms (one step of %d rows, outside any window)",
+                        (System.nanoTime() - warmUpStart) / 1e6, rowsPerStep);
+            } else {
+                LOG.info("the drafter is built, and warmed up, when the first target checkpoint arrives");
+            }
+            room.installDrafter(drafter);
+            try {
+                stats.state("WAITING");
+                batches.subscribe(List.of(Topics.TRAIN_BATCHES), new DropRevokedBatch());
+                while (running) {
+                    if (gate.awaitOpen(200)) {
+                        trainWindow(drafter);
+                    } else {
+                        stayInGroup();
+                    }
                 }
+            } finally {
+                room.removeDrafter(drafter);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -94,22 +144,25 @@ final class SpotTrainer implements Runnable {
         }
     }
 
-    private void trainWindow(DrafterModel drafter) {
+    private void trainWindow(DrafterModel drafter) throws InterruptedException {
         stats.state("TRAINING");
         batches.resume(batches.assignment());
         long trainedNanos = 0;
         long stepsBefore = drafter.steps();
+        if (current != null && current.partition() == null) {
+            current = null; // a replay cut by the last BUSY: fresh batches may have come since
+        }
         while (running && gate.isOpen()) {
-            for (ConsumerRecord<byte[], byte[]> record : batches.poll(POLL)) {
-                long start = System.nanoTime();
-                TokenBatch batch = decode(record);
-                if (batch != null) {
-                    lastLoss = drafter.trainStep(batch);
-                    tokenizerId = batch.tokenizerId();
-                    stats.stepped(drafter.steps(), lastLoss);
-                }
-                batches.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                        new OffsetAndMetadata(record.offset() + 1)));
+            if (!drafter.ready()) {
+                Thread.sleep(10); // no target checkpoint yet to train against; keep watching the gate
+                continue;
+            }
+            if (current == null && !fetchNext() && !replayOne()) {
+                continue;
+            }
+            long start = System.nanoTime();
+            // The room may be taken by a generation; waiting briefly keeps the BUSY check between attempts.
+            if (room.tryUse(Duration.ofMillis(10), (target, model) -> trainSlice(drafter)).isPresent()) {
                 trainedNanos += System.nanoTime() - start;
             }
         }
@@ -128,6 +181,106 @@ final class SpotTrainer implements Runnable {
         stats.state("WAITING");
     }
 
+    /** Polls one batch into {@link #current}; an unreadable one is committed past. Returns whether one came. */
+    private boolean fetchNext() {
+        // With batches to replay, waiting for fresh data would only waste the window.
+        for (ConsumerRecord<byte[], byte[]> record : batches.poll(replay.isEmpty() ? POLL : Duration.ZERO)) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            TokenBatch batch = decode(record);
+            if (batch == null) {
+                commit(partition, record.offset());
+                return false;
+            }
+            current = new InFlight(partition, record.offset(), batch, 0);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The drafter has caught up with {@code train.batches} but the window is still open: rather than leave
+     * the idle time unused, it takes another pass over a recent batch (oldest first, then to the back).
+     */
+    private boolean replayOne() {
+        TokenBatch batch = replay.pollFirst();
+        if (batch == null) {
+            return false;
+        }
+        replay.addLast(batch);
+        current = new InFlight(null, -1, batch, 0);
+        return true;
+    }
+
+    /** One drafter step on the next rows of the current batch; commits the batch once its last row is trained. */
+    private boolean trainSlice(DrafterModel drafter) {
+        TokenBatch batch = current.batch();
+        int rows = Math.min(rowsPerStep, batch.rows() - current.nextRow());
+        int from = current.nextRow() * batch.rowLength();
+        int[] slice = java.util.Arrays.copyOfRange(batch.tokens(), from, from + rows * batch.rowLength());
+        try {
+            lastLoss = drafter.trainStep(slice, rows, batch.rowLength());
+        } catch (IllegalArgumentException e) {
+            // A batch this drafter cannot take (longer rows, ids outside its vocabulary): skip it, keep going.
+            LOG.errorf("skipping batch %s@%d: %s", current.partition(), current.offset(), e.getMessage());
+            if (current.partition() != null) {
+                commit(current.partition(), current.offset());
+            }
+            replay.remove(batch);
+            current = null;
+            return true;
+        }
+        if (!Float.isFinite(lastLoss)) {
+            LOG.warnf("drafter step %d gave loss %s on rows %d-%d of batch %s@%d", drafter.steps(), lastLoss,
+                    current.nextRow(), current.nextRow() + rows - 1, current.partition(), current.offset());
+        }
+        tokenizerId = batch.tokenizerId();
+        stats.stepped(drafter.steps(), lastLoss);
+        current = current.advance(rows);
+        if (current.done()) {
+            if (current.partition() != null) {
+                commit(current.partition(), current.offset());
+                remember(batch);
+            }
+            current = null;
+        }
+        return true;
+    }
+
+    private void remember(TokenBatch batch) {
+        if (replayBatches == 0) {
+            return;
+        }
+        if (replay.size() == replayBatches) {
+            replay.pollFirst();
+        }
+        replay.addLast(batch);
+    }
+
+    private void commit(TopicPartition partition, long offset) {
+        batches.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+    }
+
+    /** A revoked partition's uncommitted batch now belongs to whoever gets the partition: let it go. */
+    private final class DropRevokedBatch implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // A replayed batch (no partition) is ours whatever happens to the assignment. (The partition set
+            // may be sorted, and a sorted set cannot be asked about null.)
+            if (current != null && current.partition() != null && partitions.contains(current.partition())) {
+                current = null;
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+    }
+
     private TokenBatch decode(ConsumerRecord<byte[], byte[]> record) {
         try {
             return BatchCodec.decode(record.value());
@@ -139,8 +292,8 @@ final class SpotTrainer implements Runnable {
 
     private void saveAndAnnounce(DrafterModel drafter) {
         String[] weights = new String[1];
-        CheckpointStore.Checkpoint written = checkpoints.write(drafter.steps(), Map.of(),
-                dir -> weights[0] = drafter.save(dir).getFileName().toString());
+        CheckpointStore.Checkpoint written = room.use((target, model) -> checkpoints.write(drafter.steps(), Map.of(),
+                dir -> weights[0] = drafter.save(dir).getFileName().toString()));
         events.checkpoint(new CheckpointAnnouncement(Schema.V1, run, drafter.steps(), System.currentTimeMillis(),
                 written.dir().toUri().toString(), written.sha256().get(weights[0]), written.bytes(),
                 drafter.config(), tokenizerId));

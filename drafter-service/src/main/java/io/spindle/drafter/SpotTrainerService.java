@@ -28,6 +28,7 @@ public class SpotTrainerService {
     private final DrafterConfig config;
     private final SpotGate gate;
     private final SpotStats stats;
+    private final ModelRoom room;
     private final Map<String, Object> kafka;
     private Producer<String, byte[]> producer;
     private SpotTrainer trainer;
@@ -37,11 +38,12 @@ public class SpotTrainerService {
      * @param kafka every {@code kafka.*} setting (bootstrap servers, and security such as SASL/SCRAM or TLS),
      *              so the spot trainer's own clients connect exactly as the messaging channels do
      */
-    public SpotTrainerService(DrafterConfig config, SpotGate gate, SpotStats stats,
+    public SpotTrainerService(DrafterConfig config, SpotGate gate, SpotStats stats, ModelRoom room,
                               @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.config = config;
         this.gate = gate;
         this.stats = stats;
+        this.room = room;
         this.kafka = kafka;
     }
 
@@ -51,6 +53,12 @@ public class SpotTrainerService {
             stats.state("DISABLED");
             LOG.info("spot training disabled (spindle.drafter.spot.enabled=false); tracking idle windows only");
             return;
+        }
+        if (spot.rowsPerStep() < 1) {
+            throw new IllegalArgumentException("spindle.drafter.spot.rows-per-step must be >= 1, was " + spot.rowsPerStep());
+        }
+        if (spot.replayBatches() < 0) {
+            throw new IllegalArgumentException("spindle.drafter.spot.replay-batches must be >= 0, was " + spot.replayBatches());
         }
         // Natives come from the classpath; nothing is downloaded at run time.
         System.getProperties().putIfAbsent("ai.djl.offline", "true");
@@ -71,10 +79,8 @@ public class SpotTrainerService {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         CheckpointStore checkpoints = new CheckpointStore(spot.checkpointDir(), spot.keepCheckpoints());
-        trainer = new SpotTrainer(config.id(), config.run(), gate, batches,
-                () -> new SmallLmDrafter(spot.model().toGptConfig(), spot.optimizer().toOptimizerConfig(),
-                        checkpoints.newestValid().map(CheckpointStore.Checkpoint::dir).orElse(null)),
-                checkpoints, new DrafterEvents(producer), stats);
+        trainer = new SpotTrainer(config.id(), config.run(), spot.rowsPerStep(), spot.replayBatches(), gate, room, batches,
+                Drafters.factory(spot, checkpoints), checkpoints, new DrafterEvents(producer), stats);
         thread = new Thread(trainer, "spot-trainer");
         thread.start();
         LOG.infof("spot trainer %s serves workers %s; checkpoints in %s", config.id(), spot.serve(), spot.checkpointDir());

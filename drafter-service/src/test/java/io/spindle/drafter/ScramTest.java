@@ -72,5 +72,15 @@ class ScramTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/spot")
                 .then().statusCode(200).body("steps", greaterThanOrEqualTo(1)));
         given().get("/q/health/live").then().statusCode(200);
+
+        // Close the window: an open one keeps the drafter training (it replays recent batches), and PyTorch
+        // allows one gradient collector per JVM, which later tests in this JVM need.
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.CAPACITY_EVENTS, "scram-worker", """
+                    {"state":"BUSY","schema":1,"worker":"scram-worker","run":"r","time":2000,"reason":"DATA_WAIT","idleMs":1000}
+                    """.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/api/spot")
+                .then().statusCode(200).body("state", is("WAITING")));
     }
 }
