@@ -147,11 +147,37 @@ final class Demo {
         summary.put("preempt_p99_ms", spot.path("preemptionP99Ms").asLong(-1));
         summary.put("dashboard", layout.url(Service.METRICS) + "/");
         summary.put("time_to_first_step_s", round(firstStepSeconds));
+        generate(summary);
         ObjectNode rss = summary.putObject("peak_rss_mb");
         for (Service service : Service.values()) {
             rss.put(service.id, cluster.peakRssMb(service));
         }
         return summary;
+    }
+
+    /** A prompt in the register of the corpus (reviews, posts), which none of its documents starts with. */
+    static final String PROMPT = "I watched this movie last night and";
+
+    /**
+     * Continues {@link #PROMPT} on drafter-service, target-only and then speculatively (greedy, so the two
+     * texts must be equal), and records the sample, the accept length and the speed-up. In a 200-step demo
+     * the drafter has had little idle time to train in, so expect a modest accept length here; bench/run
+     * speculative measures a trained one.
+     */
+    private void generate(ObjectNode summary) {
+        String url = cluster.layout().url(Service.DRAFTER) + "/generate";
+        ObjectNode request = Json.MAPPER.createObjectNode().put("prompt", PROMPT).put("maxTokens", 48).put("temperature", 0.0);
+        Optional<JsonNode> target = Http.postJson(url, request.put("speculative", false), Duration.ofSeconds(120));
+        Optional<JsonNode> speculative = Http.postJson(url, request.put("speculative", true), Duration.ofSeconds(120));
+        if (target.isEmpty() || speculative.isEmpty()) {
+            summary.putNull("sample");
+            return;
+        }
+        summary.put("sample", PROMPT + target.get().path("text").asText());
+        summary.put("speculative_identical", target.get().path("text").asText().equals(speculative.get().path("text").asText()));
+        summary.put("accept_length", round(speculative.get().path("acceptLength").asDouble()));
+        summary.put("speedup", round(speculative.get().path("tokensPerSecond").asDouble()
+                / Math.max(1e-9, target.get().path("tokensPerSecond").asDouble())));
     }
 
     private void printSummary(ObjectNode s) {
@@ -168,6 +194,13 @@ final class Demo {
                 s.get("idle_s").asDouble(), s.get("idle_windows").asLong(), layout.url(Service.DRAFTER));
         out.printf("  drafter          %d spot steps in %.1f s of harvested idle time (preemption p99 %d ms)%n",
                 s.get("drafter_steps").asLong(), s.get("harvested_s").asDouble(), s.get("preempt_p99_ms").asLong());
+        if (s.hasNonNull("sample")) {
+            out.printf("  generation       accept length %.2f, speed-up %.2fx, identical to target-only: %s%n",
+                    s.get("accept_length").asDouble(), s.get("speedup").asDouble(), s.get("speculative_identical").asBoolean());
+            out.println("  sample           " + s.get("sample").asText().replace('\n', ' '));
+        } else {
+            out.println("  generation       not available (see " + cluster.layout().url(Service.DRAFTER) + "/api/target)");
+        }
         out.printf("  first step after %.1f s%n", s.get("time_to_first_step_s").asDouble());
         out.printf("  peak RSS (MB)    %s%n", s.get("peak_rss_mb"));
         out.println("  REST             " + layout.url(Service.METRICS) + "/api/runs/" + RUN

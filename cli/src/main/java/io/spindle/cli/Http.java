@@ -33,8 +33,19 @@ final class Http {
 
     /** The JSON body of a 200 answer; empty for anything else. */
     static Optional<JsonNode> json(String url) {
+        return json(request(url));
+    }
+
+    /** POSTs a JSON body; the JSON answer of a 200, empty for anything else. */
+    static Optional<JsonNode> postJson(String url, JsonNode body, Duration timeout) {
+        return json(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+    }
+
+    private static Optional<JsonNode> json(HttpRequest request) {
         try {
-            HttpResponse<String> response = CLIENT.send(request(url), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(Json.MAPPER.readTree(response.body())) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
