@@ -54,9 +54,7 @@ public final class EagleTrainer implements AutoCloseable {
     private static final String ENGINE = "PyTorch";
     private static final String WEIGHTS = "eagle";
     private static final String STATE_FILE = "eagle.properties";
-    private static final String OPTIMIZER_FILE = "optimizer.ndlist";
     private static final String COUNTS_FILE = "token-counts.bin";
-    private static final String ADAM_T = "adam.t.";
     private static final String TARGET = "target.";
 
     private final OptimizerConfig optimizerConfig;
@@ -314,9 +312,6 @@ public final class EagleTrainer implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             model.save(dir, WEIGHTS);
-            try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER_FILE)))) {
-                optimizer.saveMoments(out, idToName);
-            }
             try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
                     Files.newOutputStream(dir.resolve(COUNTS_FILE))))) {
                 out.writeInt(tokenCounts.length);
@@ -327,7 +322,7 @@ public final class EagleTrainer implements AutoCloseable {
             Properties properties = new Properties();
             properties.setProperty("step", Long.toString(step));
             target.config().toMap().forEach((key, value) -> properties.setProperty(TARGET + key, value.toString()));
-            optimizer.updateCounts(idToName).forEach((name, t) -> properties.setProperty(ADAM_T + name, t.toString()));
+            optimizer.save(dir, properties, idToName);
             try (Writer writer = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
                 properties.store(writer, "Spindle EAGLE drafter training state");
             }
@@ -345,13 +340,12 @@ public final class EagleTrainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + STATE_FILE + " in " + dir, e);
         }
+        Map<String, String> saved = new HashMap<>();
         Map<String, String> targetShape = new HashMap<>();
-        Map<String, Integer> updateCounts = new HashMap<>();
         for (String key : properties.stringPropertyNames()) {
+            saved.put(key, properties.getProperty(key));
             if (key.startsWith(TARGET)) {
                 targetShape.put(key.substring(TARGET.length()), properties.getProperty(key));
-            } else if (key.startsWith(ADAM_T)) {
-                updateCounts.put(key.substring(ADAM_T.length()), Integer.parseInt(properties.getProperty(key)));
             }
         }
         GptConfig trainedFor = GptConfig.fromMap(targetShape);
@@ -362,12 +356,7 @@ public final class EagleTrainer implements AutoCloseable {
         EagleTrainer eagle = new EagleTrainer(target, optimizerConfig, dir,
                 Long.parseLong(properties.getProperty("step", "0")));
         try {
-            Path moments = dir.resolve(OPTIMIZER_FILE);
-            if (Files.exists(moments)) {
-                try (var in = new java.io.BufferedInputStream(Files.newInputStream(moments))) {
-                    eagle.optimizer.restore(in, updateCounts, eagle.nameToId, eagle.model.getNDManager());
-                }
-            }
+            eagle.optimizer.load(dir, saved, eagle.nameToId, eagle.model.getNDManager());
             Path counts = dir.resolve(COUNTS_FILE);
             if (Files.exists(counts)) {
                 try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(counts)))) {

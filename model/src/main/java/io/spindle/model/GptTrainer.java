@@ -46,8 +46,6 @@ public final class GptTrainer implements AutoCloseable {
     private static final String ENGINE = "PyTorch";
     private static final String WEIGHTS = "gpt";
     private static final String CONFIG_FILE = "gpt.properties";
-    private static final String OPTIMIZER_FILE = "optimizer.ndlist";
-    private static final String ADAM_T = "adam.t.";
 
     /**
      * One optimizer step: its 1-based number, the loss before the update, the unclipped gradient norm, the
@@ -495,15 +493,12 @@ public final class GptTrainer implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             model.save(dir, WEIGHTS);
-            try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER_FILE)))) {
-                optimizer.saveMoments(out, idToName);
-            }
             Properties properties = new Properties();
             config.toMap().forEach((key, value) -> properties.setProperty(key, value.toString()));
             properties.setProperty("step", Long.toString(step));
             properties.setProperty("lossScaler", lossScaler.state());
             properties.setProperty("rngState", Long.toString(rngState));
-            optimizer.updateCounts(idToName).forEach((name, t) -> properties.setProperty(ADAM_T + name, t.toString()));
+            optimizer.save(dir, properties, idToName);
             try (Writer writer = Files.newBufferedWriter(dir.resolve(CONFIG_FILE))) {
                 properties.store(writer, "Spindle GPT training state");
             }
@@ -536,18 +531,7 @@ public final class GptTrainer implements AutoCloseable {
             if (map.containsKey("rngState")) {
                 trainer.rngState = Long.parseLong(map.get("rngState"));
             }
-            Path moments = dir.resolve(OPTIMIZER_FILE);
-            if (Files.exists(moments)) {
-                Map<String, Integer> counts = new HashMap<>();
-                map.forEach((key, value) -> {
-                    if (key.startsWith(ADAM_T)) {
-                        counts.put(key.substring(ADAM_T.length()), Integer.parseInt(value));
-                    }
-                });
-                try (var in = new java.io.BufferedInputStream(Files.newInputStream(moments))) {
-                    trainer.optimizer.restore(in, counts, trainer.nameToId, trainer.model.getNDManager());
-                }
-            }
+            trainer.optimizer.load(dir, map, trainer.nameToId, trainer.model.getNDManager());
             return trainer;
         } catch (IOException | RuntimeException e) {
             trainer.close();

@@ -6,10 +6,16 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.optimizer.Optimizer;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GroupedAdamW extends Optimizer {
 
+    /** Where {@link #save} puts both moments of every parameter. */
+    static final String MOMENTS_FILE = "optimizer.ndlist";
+    private static final String UPDATE_COUNT = "adam.t.";
     private static final String MEAN = "mean/";
     private static final String VARIANCE = "variance/";
 
@@ -68,17 +77,47 @@ final class GroupedAdamW extends Optimizer {
     }
 
     /**
-     * Update count t per parameter, keyed by its stable name. Parameter ids are random per model instance,
-     * so everything saved is keyed by name ({@code idToName}) and translated back on restore.
+     * Saves the state into a checkpoint folder: both moments into {@link #MOMENTS_FILE}, each parameter's
+     * update count into {@code properties} (the caller writes them with its own). Everything is keyed by the
+     * parameter's stable name: ids are random per model instance.
      */
-    Map<String, Integer> updateCounts(Map<String, String> idToName) {
+    void save(Path dir, Properties properties, Map<String, String> idToName) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(MOMENTS_FILE)))) {
+            saveMoments(out, idToName);
+        }
+        updateCounts(idToName).forEach((name, t) -> properties.setProperty(UPDATE_COUNT + name, t.toString()));
+    }
+
+    /**
+     * Restores what {@link #save} wrote, given the folder and its saved properties; arrays go to
+     * {@code manager}. A folder without moments (weights only) leaves the state fresh.
+     */
+    void load(Path dir, Map<String, String> properties, Map<String, String> nameToId, NDManager manager)
+            throws IOException {
+        Path moments = dir.resolve(MOMENTS_FILE);
+        if (!Files.exists(moments)) {
+            return;
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        properties.forEach((key, value) -> {
+            if (key.startsWith(UPDATE_COUNT)) {
+                counts.put(key.substring(UPDATE_COUNT.length()), Integer.parseInt(value));
+            }
+        });
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(moments))) {
+            restore(in, counts, nameToId, manager);
+        }
+    }
+
+    /** Update count t per parameter, keyed by its stable name. */
+    private Map<String, Integer> updateCounts(Map<String, String> idToName) {
         Map<String, Integer> counts = new TreeMap<>();
         updates.forEach((id, t) -> counts.put(idToName.get(id), t));
         return counts;
     }
 
     /** Writes both moments of every parameter, named {@code mean/<name>} and {@code variance/<name>}. */
-    void saveMoments(OutputStream out, Map<String, String> idToName) throws IOException {
+    private void saveMoments(OutputStream out, Map<String, String> idToName) throws IOException {
         NDList list = new NDList();
         for (String id : new TreeMap<>(means).keySet()) {
             list.add(named(means, id, MEAN + idToName.get(id)));
@@ -88,7 +127,7 @@ final class GroupedAdamW extends Optimizer {
     }
 
     /** Restores what {@link #saveMoments} and {@link #updateCounts} wrote; arrays go to {@code manager}. */
-    void restore(InputStream in, Map<String, Integer> countsByName, Map<String, String> nameToId, NDManager manager)
+    private void restore(InputStream in, Map<String, Integer> countsByName, Map<String, String> nameToId, NDManager manager)
             throws IOException {
         means.clear();
         variances.clear();
