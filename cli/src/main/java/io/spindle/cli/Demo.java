@@ -128,6 +128,9 @@ final class Demo {
         summary.put("tokens_per_s", round(run.path("tokensPerS").asDouble()));
         summary.put("mfu", round(run.path("mfu").asDouble()));
         summary.put("data_wait_pct", round(run.path("dataWaitPct").asDouble()));
+        // The trainer's own figure leaves out the wait for the first batch, which is start-up, not the feed.
+        Http.json(layout.url(Service.TRAINER) + "/api/status")
+                .ifPresent(status -> summary.put("data_wait_pct_after_first_step", round(status.path("dataWaitPct").asDouble())));
         summary.put("tokens", run.path("tokensSeen").asLong());
         summary.put("documents", tokenizer.path("documents").asLong());
         summary.put("rejected", tokenizer.path("rejected").asLong());
@@ -186,8 +189,9 @@ final class Demo {
         out.println("Summary");
         out.printf("  steps            %d (%,d tokens)%n", s.get("steps").asLong(), s.get("tokens").asLong());
         out.printf("  loss             %.3f -> %.3f%n", s.get("loss_first").asDouble(), s.get("loss_last").asDouble());
-        out.printf("  tokens/s         %,.0f (MFU %.1f%%, data wait %.1f%%)%n", s.get("tokens_per_s").asDouble(),
-                s.get("mfu").asDouble() * 100, s.get("data_wait_pct").asDouble());
+        out.printf("  tokens/s         %,.0f (MFU %.1f%%, data wait %.1f%%; %.2f%% after the first batch)%n",
+                s.get("tokens_per_s").asDouble(), s.get("mfu").asDouble() * 100, s.get("data_wait_pct").asDouble(),
+                s.path("data_wait_pct_after_first_step").asDouble(Double.NaN));
         out.printf("  documents        %,d accepted, %d rejected (see corpus.rejected), %,d batches%n",
                 s.get("documents").asLong(), s.get("rejected").asLong(), s.get("batches").asLong());
         out.printf("  trainer idle     %.1f s in %d windows (drafter-service saw them: %s/api/idle-windows)%n",

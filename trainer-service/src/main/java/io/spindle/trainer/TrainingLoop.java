@@ -250,8 +250,8 @@ final class TrainingLoop implements Runnable {
                 Throughput.mfu(trainer.config().flopsPerToken(batch.rowLength() - 1), tokens, stepMs, peakFlops),
                 result.lossScale(), batch.id(), PeakMemory.residentMb());
         events.stepMetrics(metrics);
-        status.stepped(metrics);
         progress.add(tokens, stepMs, dataWaitMs);
+        status.stepped(metrics, progress.dataWaitShare());
         if (result.skipped()) {
             Log.warnf("step %d skipped: non-finite gradients at loss scale %.0f", result.step(), result.lossScale());
         }

@@ -40,7 +40,9 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,6 +111,7 @@ class TrainerServiceTest {
 
         given().get("/api/status").then().statusCode(200)
                 .body("step", greaterThanOrEqualTo(30))
+                .body("dataWaitPct", both(greaterThanOrEqualTo(0f)).and(lessThanOrEqualTo(100f)))
                 .body("skippedBatches", greaterThanOrEqualTo(1));
         given().get("/q/health/ready").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200);
