@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,6 +58,23 @@ class DocumentParserTest {
         var doc = assertInstanceOf(DocumentParser.Accepted.class, parser.parse("key", utf8("[1, 2] are numbers ✓"))).document();
         assertEquals("[1, 2] are numbers ✓", doc.text());
         assertEquals("key", doc.id());
+    }
+
+    /**
+     * Decoding takes a fast path that is exact only for texts without U+FFFD; a text holding a real (validly encoded)
+     * U+FFFD must still be accepted in strict mode, and malformed forms the fast decoder also maps to U+FFFD
+     * (an encoded surrogate, an overlong form, a truncated sequence) must still be rejected.
+     */
+    @Test
+    void strictDecodingAcceptsARealReplacementCharacterAndRejectsEveryMalformedForm() {
+        var doc = assertInstanceOf(DocumentParser.Accepted.class, parser.parse("k", utf8("a real \uFFFD stays"))).document();
+        assertEquals("a real \uFFFD stays", doc.text());
+        for (byte[] malformed : List.of(
+                new byte[] {'a', (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'b'},   // U+D800 encoded: a surrogate
+                new byte[] {'a', (byte) 0xC0, (byte) 0xAF, 'b'},                // overlong '/'
+                new byte[] {'a', 'b', (byte) 0xE2, (byte) 0x82})) {             // truncated at the end
+            assertEquals(Reason.INVALID_UTF8, assertInstanceOf(DocumentParser.Rejected.class, parser.parse("k", malformed)).reason());
+        }
     }
 
     @Test

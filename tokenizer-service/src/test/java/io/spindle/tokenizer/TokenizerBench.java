@@ -36,13 +36,13 @@ import java.util.zip.GZIPInputStream;
 /**
  * {@code bench/run tokenizer}: on the samples corpus, in one run, the raw encoders (DJL, JTokkit cl100k_base,
  * Spindle's fast path on the samples vocabulary) and then the whole service topology with the service's
- * Kafka Streams settings (exactly_once_v2, lz4) from {@code corpus.documents} to committed
+ * Kafka Streams settings (read from its application.properties: exactly_once_v2, lz4, threads, batching) from {@code corpus.documents} to committed
  * {@code train.batches} through a real embedded broker. Prints one JSON object as its last line.
  *
  * <p>Args: {@code [repeats]} (default 3): the JTokkit and fast-path figures are the best of this many passes (DJL's
  * is one pass over the corpus, as are its ids compared with the fast path's). System properties:
  * {@code bench.copies} (4: how many times the corpus is streamed, see {@link #copies}), {@code bench.stream.threads}
- * (1), {@code bench.commit.ms} (the service's commit interval), {@code bench.dedup} (true).
+ * and {@code bench.commit.ms} (override the service's settings), {@code bench.dedup} (true).
  */
 public final class TokenizerBench {
 
@@ -50,6 +50,7 @@ public final class TokenizerBench {
     static final int ROW_LENGTH = 129;
 
     public static void main(String[] args) throws Exception {
+        quietKafkaLogging();
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path home = Path.of(System.getProperty("spindle.home", ".")).toAbsolutePath();
         Path tokenizerJson = home.resolve("samples/tokenizer.json");
@@ -88,7 +89,7 @@ public final class TokenizerBench {
             }
             result.put("ids_identical", identical);
             result.put("jtokkit_vocabulary", "cl100k_base (the others: samples/tokenizer.json, 8192 tokens)");
-            service(texts, bytes, tokens, fast, result);
+            service(home, texts, bytes, tokens, fast, result);
         }
         result.put("cores", Runtime.getRuntime().availableProcessors());
         System.out.println(Json.MAPPER.writeValueAsString(result));
@@ -115,7 +116,7 @@ public final class TokenizerBench {
      * The documents are produced first; the clock runs from the moment the stream is RUNNING to the moment
      * a read_committed consumer holds every batch the documents fill.
      */
-    private static void service(List<String> texts, long bytes, long tokens, TextTokenizer tokenizer, ObjectNode result)
+    private static void service(Path home, List<String> texts, long bytes, long tokens, TextTokenizer tokenizer, ObjectNode result)
             throws Exception {
         Path state = Files.createTempDirectory("tokenizer-bench");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().quietLogging(true).start()) {
@@ -140,16 +141,17 @@ public final class TokenizerBench {
             TokenizerTopologyTest.TestConfig config = new TokenizerTopologyTest.TestConfig(
                     Path.of("samples/tokenizer.json"), ROWS, ROW_LENGTH, Boolean.parseBoolean(System.getProperty("bench.dedup", "true")),
                     TokenizerServiceConfig.InvalidUtf8.REJECT, false);
-            Properties props = new Properties();
+            Properties props = serviceStreamsSettings(home);
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, "tokenizer-bench");
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
             props.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.getInteger("bench.commit.ms", 1000));
-            props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-            props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
-            props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 1 << 20);
-            props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.getInteger("bench.stream.threads", 1));
+            if (System.getProperty("bench.commit.ms") != null) {
+                props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, System.getProperty("bench.commit.ms"));
+            }
+            if (System.getProperty("bench.stream.threads") != null) {
+                props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, System.getProperty("bench.stream.threads"));
+            }
+            result.put("service_stream_threads", Integer.parseInt(props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1")));
             TokenizerStats stats = new TokenizerStats(new SimpleMeterRegistry());
             long[] encodeNanos = {0};
             TextTokenizer timed = new TextTokenizer() {
@@ -245,6 +247,34 @@ public final class TokenizerBench {
             }
         }
         return texts;
+    }
+
+    /**
+     * The service's own Kafka Streams settings: every {@code kafka-streams.*} key of its application.properties
+     * (prefix removed), so the bench cannot drift from what the service runs with. The state directory and the
+     * broker are the bench's.
+     */
+    private static Properties serviceStreamsSettings(Path home) throws IOException {
+        Properties application = new Properties();
+        try (var in = Files.newBufferedReader(home.resolve("tokenizer-service/src/main/resources/application.properties"))) {
+            application.load(in);
+        }
+        Properties streams = new Properties();
+        String prefix = "kafka-streams.";
+        for (String key : application.stringPropertyNames()) {
+            if (key.startsWith(prefix) && !key.equals(prefix + StreamsConfig.STATE_DIR_CONFIG)) {
+                streams.put(key.substring(prefix.length()), application.getProperty(key));
+            }
+        }
+        return streams;
+    }
+
+    /**
+     * Outside Quarkus, the JBoss log manager on this classpath leaves Kafka's loggers at TRACE: the clients
+     * would format a trace line per record (~5% of the stream thread in a profile), which the service never does.
+     */
+    private static void quietKafkaLogging() {
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.WARNING);
     }
 
     private static double round(double v) {
