@@ -8,25 +8,26 @@ import io.spindle.contracts.json.JsonSerde;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The metrics service's stream processing, in one topology:
@@ -51,8 +52,9 @@ public class TopologyProducer {
     static final Serde<StepMetrics> STEP_METRICS = JsonSerde.of(StepMetrics.class);
     static final Serde<CapacityEvent> CAPACITY_EVENT = JsonSerde.of(CapacityEvent.class);
     static final Serde<DrafterMetrics> DRAFTER_METRICS = JsonSerde.of(DrafterMetrics.class);
-    // The service's own topic and stores: binary (see InternalSerde), the inputs above stay JSON.
-    static final Serde<RunEvent> RUN_EVENT = InternalSerde.of(RunEvent.class);
+    // The service's own topic and stores: binary (RunEventSerde for the events, written twice each; InternalSerde's
+    // Smile for the aggregates, written once per commit), the inputs above stay JSON.
+    static final Serde<RunEvent> RUN_EVENT = new RunEventSerde();
     static final Serde<RunSummary> RUN_SUMMARY = InternalSerde.of(RunSummary.class);
     static final Serde<RunWindow> RUN_WINDOW = InternalSerde.of(RunWindow.class);
 
@@ -82,9 +84,10 @@ public class TopologyProducer {
                 Serdes.String(), InternalSerde.of(WorkerIdle.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.DRAFTER_MARKS_STORE),
                 Serdes.String(), InternalSerde.of(DrafterMark.class)));
-        // Cached: rewritten on every step, but logged once per worker and commit.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RunEventNormalizer.SEEN_STEPS_STORE),
-                Serdes.String(), SeenSteps.SERDE).withCachingEnabled());
+        // Rewritten on every step: kept as objects, logged once per worker and commit (LiveKeyValueStore).
+        builder.addStateStore(new LiveStoreBuilder<>(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RunEventNormalizer.SEEN_STEPS_STORE), Serdes.String(), SeenSteps.SERDE),
+                inner -> new LiveKeyValueStore<>(inner, (worker, seen) -> { })));
         builder.addStateStore(Stores.windowStoreBuilder(
                 // retainDuplicates: several events of a run may share a millisecond; each is a point.
                 Stores.persistentWindowStore(RUN_EVENTS_STORE, config.retention(), Duration.ofMillis(1), true),
@@ -109,25 +112,38 @@ public class TopologyProducer {
         events.processValues(RecordEvent::new, Named.as("record-events"), RUN_EVENTS_STORE)
                 .foreach((run, event) -> updates.event(event), Named.as("push-events"));
 
-        KGroupedStream<String, RunEvent> byRun = events.groupByKey(Grouped.with("events-by-run-grouped", Serdes.String(), RUN_EVENT));
-        byRun.aggregate(RunSummary::empty, (run, event, summary) -> summary.with(event), Named.as("summarise-run"),
-                        Materialized.<String, RunSummary>as(Stores.inMemoryKeyValueStore(RUN_SUMMARIES_STORE))
-                                .withKeySerde(Serdes.String()).withValueSerde(RUN_SUMMARY))
-                .toStream(Named.as("run-summary-changes"))
-                .foreach((run, summary) -> {
-                    gauges.update(summary);
-                    updates.summary(summary);
-                }, Named.as("push-summaries"));
-
+        // The run summaries and windows: aggregates kept as objects between commits, written (and pushed to gauges
+        // and SSE) once per run and commit.
+        builder.addStateStore(new LiveStoreBuilder<>(Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RUN_SUMMARIES_STORE), Serdes.String(), RUN_SUMMARY),
+                inner -> new LiveKeyValueStore.Timestamped<>(inner, (run, summary) -> {
+                    gauges.update(summary.value());
+                    updates.summary(summary.value());
+                })));
+        List<RunAggregator.WindowSpec> windows = new ArrayList<>();
         for (Duration size : config.windows()) {
-            String store = windowStore(size);
-            byRun.windowedBy(TimeWindows.ofSizeAndGrace(size, config.windowGrace()))
-                    .aggregate(RunWindow::empty, (run, event, window) -> window.with(event), Named.as("window-" + store),
-                            Materialized.<String, RunWindow>as(Stores.inMemoryWindowStore(store,
-                                            maxOf(config.retention(), size.plus(config.windowGrace())), size, false))
-                                    .withKeySerde(Serdes.String()).withValueSerde(RUN_WINDOW));
+            windows.add(new RunAggregator.WindowSpec(windowStore(size), size, config.windowGrace()));
+            builder.addStateStore(windowStoreBuilder(windowStore(size), size));
         }
+        List<String> stores = new ArrayList<>(List.of(RUN_SUMMARIES_STORE));
+        windows.forEach(window -> stores.add(window.store()));
+        events.process(() -> new RunAggregator(RUN_SUMMARIES_STORE, windows), Named.as("aggregate-runs"), stores.toArray(String[]::new));
         return builder.build();
+    }
+
+    /**
+     * The windows of one size: the DSL's timestamped in-memory window store (its changelog format), live in front.
+     * A custom builder is not recognised as a window store when Kafka Streams creates the changelog topic, so the
+     * windowed changelog's cleanup (compact + delete after retention + 1 day, Kafka's default extra) is set here.
+     */
+    private StoreBuilder<LiveWindowStore<RunWindow>> windowStoreBuilder(String name, Duration size) {
+        Duration retention = maxOf(config.retention(), size.plus(config.windowGrace()));
+        return new LiveStoreBuilder<>(Stores.timestampedWindowStoreBuilder(
+                        Stores.inMemoryWindowStore(name, retention, size, false), Serdes.String(), RUN_WINDOW)
+                .withLoggingEnabled(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.plus(Duration.ofDays(1)).toMillis()))),
+                inner -> new LiveWindowStore<>(inner, size.toMillis(), size.plus(config.windowGrace()).toMillis()));
     }
 
     private static <V> Consumed<String, V> consumed(Serde<V> values, String name) {

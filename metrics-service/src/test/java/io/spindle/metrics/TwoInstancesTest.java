@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,6 +109,8 @@ class TwoInstancesTest {
                     assertFalse(restored.isEmpty());
                     for (String run : restored) {
                         assertEquals(2, b.queries.localRun(run).steps(), "restored " + run);
+                        assertEquals(2, b.queries.localWindows(TopologyProducer.windowStore(Duration.ofSeconds(10)), run, 0, Long.MAX_VALUE)
+                                .stream().mapToLong(window -> window.value.total().steps()).sum(), "restored windows of " + run);
                     }
                 });
                 // Counting goes on from the restored state: one more step makes 3, not 1.
