@@ -45,7 +45,7 @@ class DrafterResumeIT {
     @BeforeAll
     static void startKafka() {
         cluster = ClusterFixture.cluster("drafter-resume", List.of(Service.DRAFTER));
-        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(180));
     }
 
     @AfterAll

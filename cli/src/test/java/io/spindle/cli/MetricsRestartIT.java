@@ -48,7 +48,7 @@ class MetricsRestartIT {
     @BeforeAll
     static void start() {
         cluster = ClusterFixture.cluster("metrics-restart", List.of(Service.METRICS));
-        cluster.startKafka(Map.of(), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(), Duration.ofSeconds(180));
         cluster.startService(Service.METRICS, Map.of(), Duration.ofSeconds(90));
     }
 

@@ -59,7 +59,7 @@ class PipelineIT {
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         ledger = new TokenLedger(text -> toInts(reference.encode(text).getIds()), (int) reference.encode("<|endoftext|>").getIds()[0]);
         cluster = ClusterFixture.cluster("e2e", Service.SERVICES);
-        cluster.startKafka(Map.of(), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(), Duration.ofSeconds(180));
         cluster.startService(Service.METRICS, Map.of(), Duration.ofSeconds(90));
         cluster.startService(Service.DRAFTER, Map.of(), Duration.ofSeconds(90));
         cluster.startService(Service.TRAINER, Map.of(
@@ -144,15 +144,19 @@ class PipelineIT {
         List<String> more = ClusterFixture.sampleLines(300, 200);
         int before = ledger.documents();
         CountDownLatch halfFed = new CountDownLatch(1);
-        // Sends while the broker goes away and comes back: each send waits for its acknowledgement, which the
+        CountDownLatch brokerStopped = new CountDownLatch(1);
+        // Sends half, then the rest once the broker is gone: each send waits for its acknowledgement, which the
         // producer retries (idempotently, so never twice) until the broker is back.
         CompletableFuture<Void> feeder = CompletableFuture.runAsync(() -> {
             try (KafkaProducer<String, byte[]> producer = ClusterFixture.producer(cluster,
-                    Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 180_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 180_000))) {
+                    Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000, ProducerConfig.MAX_BLOCK_MS_CONFIG, 600_000))) {
                 for (int i = 0; i < more.size(); i++) {
                     TokenizerCrashIT.sendDocument(producer, ledger, "doc-" + (300 + i), more.get(i));
                     if (i == more.size() / 2) {
                         halfFed.countDown();
+                        if (!brokerStopped.await(300, TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the broker was not stopped");
+                        }
                     }
                     if (i % 5 == 4) {
                         Thread.sleep(50);
@@ -164,13 +168,17 @@ class PipelineIT {
         });
         assertTrue(halfFed.await(60, TimeUnit.SECONDS), "half the documents fed");
         long stepBefore = latestStep(trainerSteps("e2e-restart-steps-1"));
-        cluster.stop(Service.KAFKA);
+        // A clean stop (SIGTERM) takes a few seconds, much longer on a starved machine: wait for it, so the
+        // fault is always the same one (a SIGKILL would be a different test).
+        cluster.stop(Service.KAFKA, Duration.ofSeconds(120));
+        int fedBeforeStop = ledger.documents() - before;
+        brokerStopped.countDown();
         LocalCluster.sleep(Duration.ofSeconds(3));
-        cluster.startKafka(Map.of(), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(), Duration.ofSeconds(180));
         long restartedAt = System.currentTimeMillis();
-        feeder.get(180, TimeUnit.SECONDS);
+        feeder.get(600, TimeUnit.SECONDS);
         System.out.printf("broker fault: stopped the broker at trainer step %d with %d of %d documents fed, 3 s down, restarted "
-                + "on the same port and data dir%n", stepBefore, ledger.documents() - before, more.size());
+                + "on the same port and data dir, the rest fed while it was down%n", stepBefore, fedBeforeStop, more.size());
 
         // Every service came back by itself: ready, and doing its work after the restart.
         for (Service service : Service.SERVICES) {

@@ -54,7 +54,7 @@ class TokenizerCrashIT {
     @BeforeAll
     static void start() {
         cluster = ClusterFixture.cluster("crash", List.of(Service.TOKENIZER));
-        cluster.startKafka(Map.of(), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(), Duration.ofSeconds(180));
         cluster.startService(Service.TOKENIZER, TOKENIZER_SETTINGS, Duration.ofSeconds(90));
     }
 

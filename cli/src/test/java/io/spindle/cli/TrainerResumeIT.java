@@ -49,7 +49,7 @@ class TrainerResumeIT {
     static void startKafka() {
         cluster = ClusterFixture.cluster("resume", List.of(Service.TRAINER));
         work = cluster.layout().workDir();
-        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(90));
+        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(180));
     }
 
     @AfterAll
