@@ -162,14 +162,19 @@ final class LocalCluster {
     }
 
     void stop(Service service) {
+        stop(service, Duration.ofSeconds(20));
+    }
+
+    /** SIGTERM, and SIGKILL if it has not stopped within {@code grace}. */
+    void stop(Service service, Duration grace) {
         running(service).ifPresent(process -> {
             process.destroy();
             try {
-                process.onExit().get(Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                process.onExit().get(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 out.printf("  stopped %s%n", service.id);
             } catch (Exception e) {
                 process.destroyForcibly();
-                out.printf("  killed %s (did not stop within 20 s)%n", service.id);
+                out.printf("  killed %s (did not stop within %d s)%n", service.id, grace.toSeconds());
             }
         });
         try {

@@ -2,34 +2,21 @@ package io.spindle.cli;
 
 import io.spindle.contracts.StepMetrics;
 import io.spindle.contracts.Topics;
-import io.spindle.contracts.batch.BatchCodec;
-import io.spindle.contracts.batch.TokenBatch;
 import io.spindle.contracts.json.Json;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -54,20 +41,15 @@ class TrainerResumeIT {
     static final int TOTAL = 40;
     static final int INTERVAL = 10;
     static final int KILL_AFTER = 25;
-    static final Path HOME = Path.of(System.getProperty("spindle.home", "..")).toAbsolutePath().normalize();
 
     static LocalCluster cluster;
     static Path work;
 
     @BeforeAll
-    static void startKafka() throws IOException {
-        Map<Service, Integer> ports = new EnumMap<>(Service.class);
-        for (Service service : Service.SERVICES) {
-            ports.put(service, freePort());
-        }
-        work = Files.createTempDirectory("spindle-resume");
-        cluster = new LocalCluster(new Layout(HOME, work, freePort(), ports), new PrintStream(System.out, true));
-        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(90));
+    static void startKafka() {
+        cluster = ClusterFixture.cluster("resume", List.of(Service.TRAINER));
+        work = cluster.layout().workDir();
+        cluster.startKafka(Map.of(Topics.TRAIN_BATCHES, 1), Duration.ofSeconds(180));
     }
 
     @AfterAll
@@ -80,8 +62,8 @@ class TrainerResumeIT {
     @Test
     void aKilledTrainerResumesTheExactSequenceOfAnUninterruptedOne() throws Exception {
         Path checkpoints = work.resolve("checkpoints");
-        try (KafkaProducer<String, byte[]> producer = producer();
-             KafkaConsumer<String, byte[]> metrics = metricsConsumer()) {
+        try (KafkaProducer<String, byte[]> producer = ClusterFixture.producer(cluster);
+             KafkaConsumer<String, byte[]> metrics = ClusterFixture.consumer(cluster, "resume-it-metrics")) {
             metrics.subscribe(List.of(Topics.TRAIN_METRICS));
             send(producer, 0, KILL_AFTER);
 
@@ -169,17 +151,7 @@ class TrainerResumeIT {
 
     /** Batches {@code [from, to)} of a seeded random stream: every batch differs, so a skip or repeat shows. */
     private static void send(KafkaProducer<String, byte[]> producer, int from, int to) throws Exception {
-        for (int seq = from; seq < to; seq++) {
-            Random random = new Random(seq);
-            int[] tokens = new int[ROWS * ROW_LENGTH];
-            for (int i = 0; i < tokens.length; i++) {
-                // Mostly a cycle (learnable, so the loss moves) with noise (so each batch is its own).
-                tokens[i] = random.nextInt(5) == 0 ? random.nextInt(VOCAB) : (i + seq) % 11;
-            }
-            TokenBatch batch = new TokenBatch("resume-it", seq, ROWS, ROW_LENGTH, tokens, new int[ROWS][0], "synthetic",
-                    new TokenBatch.Lineage(0, seq, seq));
-            producer.send(new ProducerRecord<>(Topics.TRAIN_BATCHES, 0, "0", BatchCodec.encode(batch))).get();
-        }
+        ClusterFixture.sendBatches(producer, "resume-it", from, to, ROWS, ROW_LENGTH, VOCAB);
     }
 
     private static List<StepMetrics> collect(KafkaConsumer<String, byte[]> consumer, List<StepMetrics> into, String run) {
@@ -206,25 +178,6 @@ class TrainerResumeIT {
     private static List<String> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).toList();
-        }
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.layout().bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<String, byte[]> metricsConsumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.layout().bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "resume-it-metrics",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

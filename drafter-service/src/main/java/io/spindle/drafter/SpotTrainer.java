@@ -27,10 +27,13 @@ import java.util.function.Supplier;
  * within one step; then save, announce and report.
  *
  * <p>A step trains a slice of {@code rowsPerStep} rows of the current batch, so a step stays short (tens of
- * ms) whatever the batch size. A batch's offset is committed only once all its rows were trained; a batch
- * cut by a BUSY stays in memory with its row cursor and is finished in the next window. After a restart a
- * half-trained batch is trained again from its first row: the drafter may see a few rows twice, never skips
- * one (its checkpoints do not record the cursor; for a drafter that is the cheaper, harmless choice).
+ * ms) whatever the batch size. A batch's offset becomes committable once all its rows were trained, and is
+ * committed only after the window's checkpoint is saved, so a crash (even {@code kill -9} mid-window) never
+ * leaves an offset committed for rows the newest checkpoint does not hold. A batch cut by a BUSY stays in
+ * memory with its row cursor and is finished in the next window. After a restart the drafter resumes from
+ * its newest checkpoint and re-trains every batch since that checkpoint's commit, a half-trained one from
+ * its first row: it may see rows twice, never skips one (its checkpoints do not record the cursor; for a
+ * drafter that is the cheaper, harmless choice).
  *
  * <p>When the drafter has caught up with the stream while the window is still open, it replays the last
  * {@code replayBatches} batches it trained (kept in memory) instead of leaving the idle time unused.
@@ -55,6 +58,8 @@ final class SpotTrainer implements Runnable {
     /** The batch being trained, and the next row of it to train; null when the next batch must be polled. */
     private InFlight current;
     private String tokenizerId = "";
+    /** Offsets of fully trained batches, committed once the checkpoint that holds them is saved. */
+    private final Map<TopicPartition, OffsetAndMetadata> trainedOffsets = new java.util.HashMap<>();
     private float lastLoss = Float.NaN;
 
     /** Recently trained batches, replayed while the window lasts and no fresh batch is there (newest last). */
@@ -169,10 +174,12 @@ final class SpotTrainer implements Runnable {
         long stoppedAt = System.currentTimeMillis();
         long latency = running && gate.closedAt() > 0 ? Math.max(0, stoppedAt - gate.closedAt()) : -1;
         batches.pause(batches.assignment());
-        stats.windowEnded(trainedNanos / 1_000_000, latency);
         if (drafter.steps() > stepsBefore) {
             saveAndAnnounce(drafter);
         }
+        commitTrained();
+        // Counted once saved and committed, so whoever sees the window closed sees its commit too.
+        stats.windowEnded(trainedNanos / 1_000_000, latency);
         SpotStats.View view = stats.view();
         events.metrics(new DrafterMetrics(Schema.V1, drafterId, run, System.currentTimeMillis(), view.harvestedMs(),
                 drafter.steps(), lastLoss, 0, 0, latency < 0 ? 0 : latency));
@@ -181,14 +188,14 @@ final class SpotTrainer implements Runnable {
         stats.state("WAITING");
     }
 
-    /** Polls one batch into {@link #current}; an unreadable one is committed past. Returns whether one came. */
+    /** Polls one batch into {@link #current}; an unreadable one is marked to be committed past. Returns whether one came. */
     private boolean fetchNext() {
         // With batches to replay, waiting for fresh data would only waste the window.
         for (ConsumerRecord<byte[], byte[]> record : batches.poll(replay.isEmpty() ? POLL : Duration.ZERO)) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             TokenBatch batch = decode(record);
             if (batch == null) {
-                commit(partition, record.offset());
+                markTrained(partition, record.offset());
                 return false;
             }
             current = new InFlight(partition, record.offset(), batch, 0);
@@ -211,7 +218,7 @@ final class SpotTrainer implements Runnable {
         return true;
     }
 
-    /** One drafter step on the next rows of the current batch; commits the batch once its last row is trained. */
+    /** One drafter step on the next rows of the current batch; marks the batch for commit once its last row is trained. */
     private boolean trainSlice(DrafterModel drafter) {
         TokenBatch batch = current.batch();
         int rows = Math.min(rowsPerStep, batch.rows() - current.nextRow());
@@ -223,7 +230,7 @@ final class SpotTrainer implements Runnable {
             // A batch this drafter cannot take (longer rows, ids outside its vocabulary): skip it, keep going.
             LOG.errorf("skipping batch %s@%d: %s", current.partition(), current.offset(), e.getMessage());
             if (current.partition() != null) {
-                commit(current.partition(), current.offset());
+                markTrained(current.partition(), current.offset());
             }
             replay.remove(batch);
             current = null;
@@ -238,7 +245,7 @@ final class SpotTrainer implements Runnable {
         current = current.advance(rows);
         if (current.done()) {
             if (current.partition() != null) {
-                commit(current.partition(), current.offset());
+                markTrained(current.partition(), current.offset());
                 remember(batch);
             }
             current = null;
@@ -256,8 +263,16 @@ final class SpotTrainer implements Runnable {
         replay.addLast(batch);
     }
 
-    private void commit(TopicPartition partition, long offset) {
-        batches.commitSync(Map.of(partition, new OffsetAndMetadata(offset + 1)));
+    private void markTrained(TopicPartition partition, long offset) {
+        trainedOffsets.put(partition, new OffsetAndMetadata(offset + 1));
+    }
+
+    /** After the checkpoint: the batches it holds will not be fetched again. */
+    private void commitTrained() {
+        if (!trainedOffsets.isEmpty()) {
+            batches.commitSync(Map.copyOf(trainedOffsets));
+            trainedOffsets.clear();
+        }
     }
 
     /** A revoked partition's uncommitted batch now belongs to whoever gets the partition: let it go. */
@@ -269,6 +284,8 @@ final class SpotTrainer implements Runnable {
             if (current != null && current.partition() != null && partitions.contains(current.partition())) {
                 current = null;
             }
+            // Not checkpointed yet: the partition's next owner trains those batches again (a repeat, not a skip).
+            trainedOffsets.keySet().removeAll(partitions);
         }
 
         @Override

@@ -61,10 +61,16 @@ public class TrainerService {
             System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        producer = new KafkaProducer<>(withKafka(Map.of(
+        // A broker restart or an outage of minutes must not drop step reports or capacity events: the producer
+        // (idempotent, so a retry is never written twice) retries until the broker is back, and a send waits up
+        // to 10 min for the topic's metadata. Any kafka.* setting overrides these.
+        Map<String, Object> producerConfig = new HashMap<>(Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, Duration.ofMinutes(10).toMillis()));
+        producerConfig.putAll(withKafka(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
-                ProducerConfig.LINGER_MS_CONFIG, 5)),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, 5)));
+        producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(withKafka(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
                 ConsumerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
