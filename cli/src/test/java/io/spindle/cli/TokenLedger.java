@@ -5,6 +5,7 @@ import io.spindle.contracts.batch.BatchCodec;
 import io.spindle.contracts.batch.TokenBatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,11 +79,43 @@ final class TokenLedger {
      */
     synchronized Check verify(KafkaConsumer<String, byte[]> consumer, int batchTokens, Duration timeout,
                               Consumer<ConsumerRecord<String, byte[]>> onRejected, BooleanSupplier rejectsDone) {
-        Map<Integer, List<Integer>> packed = new TreeMap<>();
-        Map<Integer, Long> nextSeq = new HashMap<>();
-        Set<String> batchIds = new HashSet<>();
+        ReadBack readBack = new ReadBack();
         consumer.subscribe(List.of(Topics.TRAIN_BATCHES, Topics.CORPUS_REJECTED));
-        await("every full batch of " + documents + " documents").atMost(timeout).until(() -> {
+        try {
+            // In this thread: the consumer is this thread's, and the caller's rejectsDone may read this (locked) ledger.
+            await("every full batch of " + documents + " documents").atMost(timeout).pollInSameThread().until(() -> {
+                readBack.poll(consumer, onRejected);
+                return expected.entrySet().stream().allMatch(e ->
+                        readBack.tokens(e.getKey()).size() >= fullBatches(e.getValue().size(), batchTokens))
+                        && rejectsDone.getAsBoolean();
+            });
+        } catch (ConditionTimeoutException e) {
+            fail("not every expected record arrived within " + timeout + ": " + shortfall(readBack, batchTokens)
+                    + (rejectsDone.getAsBoolean() ? "" : "rejections still missing"), e);
+        }
+        // Anything still in flight would be a repeated batch or rejection: give it a moment to show up.
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(2))) {
+            fail("unexpected extra record on " + record.topic() + " after all expected ones");
+        }
+        long tokens = 0;
+        for (Map.Entry<Integer, List<Integer>> e : expected.entrySet()) {
+            List<Integer> actual = readBack.tokens(e.getKey());
+            assertEquals(fullBatches(e.getValue().size(), batchTokens), actual.size(), "partition " + e.getKey());
+            assertEquals(e.getValue().subList(0, actual.size()), actual,
+                    "partition " + e.getKey() + ": every token once, in document order");
+            tokens += actual.size();
+        }
+        assertEquals(expected.keySet(), readBack.packed.keySet(), "batches only for partitions that were fed");
+        return new Check(tokens, readBack.packed.size(), readBack.batchIds.size(), readBack.batchIds);
+    }
+
+    /** What has been read back from {@code train.batches} so far, checked for order as it arrives. */
+    private static final class ReadBack {
+        final Map<Integer, List<Integer>> packed = new TreeMap<>();
+        final Map<Integer, Long> nextSeq = new HashMap<>();
+        final Set<String> batchIds = new HashSet<>();
+
+        void poll(KafkaConsumer<String, byte[]> consumer, Consumer<ConsumerRecord<String, byte[]>> onRejected) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 if (record.topic().equals(Topics.CORPUS_REJECTED)) {
                     onRejected.accept(record);
@@ -99,24 +132,19 @@ final class TokenLedger {
                     tokens.add(token);
                 }
             }
-            return expected.entrySet().stream().allMatch(e ->
-                    packed.getOrDefault(e.getKey(), List.of()).size() >= fullBatches(e.getValue().size(), batchTokens))
-                    && rejectsDone.getAsBoolean();
-        });
-        // Anything still in flight would be a repeated batch or rejection: give it a moment to show up.
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(2))) {
-            fail("unexpected extra record on " + record.topic() + " after all expected ones");
         }
-        long tokens = 0;
-        for (Map.Entry<Integer, List<Integer>> e : expected.entrySet()) {
-            List<Integer> actual = packed.getOrDefault(e.getKey(), List.of());
-            assertEquals(fullBatches(e.getValue().size(), batchTokens), actual.size(), "partition " + e.getKey());
-            assertEquals(e.getValue().subList(0, actual.size()), actual,
-                    "partition " + e.getKey() + ": every token once, in document order");
-            tokens += actual.size();
+
+        List<Integer> tokens(int partition) {
+            return packed.getOrDefault(partition, List.of());
         }
-        assertEquals(expected.keySet(), packed.keySet(), "batches only for partitions that were fed");
-        return new Check(tokens, packed.size(), batchIds.size(), batchIds);
+    }
+
+    /** Per partition, tokens read back against the full batches expected: what a timeout leaves missing. */
+    private String shortfall(ReadBack readBack, int batchTokens) {
+        StringBuilder report = new StringBuilder();
+        expected.forEach((partition, tokens) -> report.append(String.format("partition %d: %d of %d tokens; ",
+                partition, readBack.tokens(partition).size(), fullBatches(tokens.size(), batchTokens))));
+        return report.toString();
     }
 
     private static int fullBatches(int tokens, int batchTokens) {
