@@ -11,7 +11,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -92,13 +91,8 @@ class MetricsRestartIT {
         }
     }
 
-    /**
-     * Known bug, off until fixed in metrics-service: after a restore from the changelog the raw series (the
-     * {@code run-events} window store, RocksDB, retainDuplicates) has lost the run's first point; the
-     * summaries are intact. Seen with Kafka Streams 4.1 here; see docs/faults.md.
-     */
+    /** The raw series (the {@code run-events} window store, RocksDB, retainDuplicates) comes back whole too. */
     @Test
-    @Disabled("metrics-service loses the first raw series point of a run when its event store is restored from the changelog")
     void theRawSeriesComesBackFromTheChangelog() throws Exception {
         String run = "metrics-it-series";
         try (KafkaProducer<String, byte[]> producer = ClusterFixture.producer(cluster)) {

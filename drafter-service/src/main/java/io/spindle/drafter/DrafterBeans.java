@@ -37,18 +37,26 @@ public class DrafterBeans {
         return new TargetStatus();
     }
 
-    /** Fails start-up, naming the key, when the tokenizer cannot be read or is not byte-level BPE, or the arms are bad. */
+    /**
+     * One draft-length bandit for every speculative decode here, requests and speed-up probes alike, so what
+     * it learns carries over. Fails start-up, naming the key, when the arms are bad.
+     */
     @Produces
     @Singleton
-    Generator generator(DrafterConfig config, ModelRoom room) {
-        ByteLevelBpeEncoder tokenizer = config.tokenizerPath().map(DrafterBeans::tokenizer).orElse(null);
+    DraftLengthBandit draftLengthBandit(DrafterConfig config) {
         int[] arms = config.generate().draftLengths().stream().mapToInt(Integer::intValue).toArray();
-        DraftLengthBandit bandit;
         try {
-            bandit = new DraftLengthBandit(arms, config.generate().epsilon(), 7);
+            return new DraftLengthBandit(arms, config.generate().epsilon(), 7);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("spindle.drafter.generate.draft-lengths: " + e.getMessage(), e);
         }
+    }
+
+    /** Fails start-up, naming the key, when the tokenizer cannot be read or is not byte-level BPE. */
+    @Produces
+    @Singleton
+    Generator generator(DrafterConfig config, ModelRoom room, DraftLengthBandit bandit) {
+        ByteLevelBpeEncoder tokenizer = config.tokenizerPath().map(DrafterBeans::tokenizer).orElse(null);
         return new Generator(room, tokenizer, bandit);
     }
 

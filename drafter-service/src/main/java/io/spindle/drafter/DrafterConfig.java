@@ -94,6 +94,18 @@ public interface DrafterConfig {
         @WithDefault("1")
         int threads();
 
+        /**
+         * Drafter steps between two speed-up probes: in an idle window, a short greedy decode of a training
+         * prompt, target-only and speculative, whose accept length and speed-up go to drafter.metrics and
+         * /api/spot. 0 = never.
+         */
+        @WithDefault("200")
+        int probeEverySteps();
+
+        /** Tokens each speed-up probe generates, each way. */
+        @WithDefault("32")
+        int probeTokens();
+
         /** Where drafter checkpoints are written, one folder per save. */
         @WithDefault("${user.home}/.spindle/drafter-checkpoints")
         Path checkpointDir();

@@ -18,6 +18,8 @@ public final class SpotStats {
     private long windows;
     private long steps;
     private float lastLoss = Float.NaN;
+    private Double acceptLength;
+    private Double speedup;
     private volatile String state = "WAITING";
 
     synchronized void stepped(long totalSteps, float loss) {
@@ -36,13 +38,23 @@ public final class SpotStats {
         }
     }
 
+    /** The latest speed-up probe ({@link SpeedupProbe}). */
+    synchronized void measured(double acceptLength, double speedup) {
+        this.acceptLength = acceptLength;
+        this.speedup = speedup;
+    }
+
     void state(String state) {
         this.state = state;
     }
 
-    /** What {@code GET /api/spot} answers. */
+    /**
+     * What {@code GET /api/spot} answers; {@code acceptLength} and {@code speedup} are the latest probe's,
+     * null until one ran.
+     */
     public record View(String state, long steps, Float loss, long windows, long harvestedMs,
-                       Long preemptionP50Ms, Long preemptionP99Ms, Long lastPreemptionMs) {
+                       Long preemptionP50Ms, Long preemptionP99Ms, Long lastPreemptionMs,
+                       Double acceptLength, Double speedup) {
     }
 
     public synchronized View view() {
@@ -50,7 +62,8 @@ public final class SpotStats {
         Collections.sort(sorted);
         return new View(state, steps, Float.isNaN(lastLoss) ? null : lastLoss, windows, harvestedMs,
                 percentile(sorted, 0.50), percentile(sorted, 0.99),
-                preemptionLatenciesMs.isEmpty() ? null : preemptionLatenciesMs.get(preemptionLatenciesMs.size() - 1));
+                preemptionLatenciesMs.isEmpty() ? null : preemptionLatenciesMs.get(preemptionLatenciesMs.size() - 1),
+                acceptLength, speedup);
     }
 
     /** Nearest-rank percentile; null when nothing was measured. */

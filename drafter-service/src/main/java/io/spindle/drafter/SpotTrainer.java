@@ -53,6 +53,7 @@ final class SpotTrainer implements Runnable {
     private final CheckpointStore checkpoints;
     private final DrafterEvents events;
     private final SpotStats stats;
+    private final SpeedupProbe probe;
     private volatile boolean running = true;
 
     /** The batch being trained, and the next row of it to train; null when the next batch must be polled. */
@@ -61,6 +62,8 @@ final class SpotTrainer implements Runnable {
     /** Offsets of fully trained batches, committed once the checkpoint that holds them is saved. */
     private final Map<TopicPartition, OffsetAndMetadata> trainedOffsets = new java.util.HashMap<>();
     private float lastLoss = Float.NaN;
+    /** The start of the last row trained: the next speed-up probe's prompt. */
+    private int[] probePrompt;
 
     /** Recently trained batches, replayed while the window lasts and no fresh batch is there (newest last). */
     private final java.util.ArrayDeque<TokenBatch> replay = new java.util.ArrayDeque<>();
@@ -78,7 +81,8 @@ final class SpotTrainer implements Runnable {
     }
 
     SpotTrainer(String drafterId, String run, int rowsPerStep, int replayBatches, SpotGate gate, ModelRoom room, Consumer<byte[], byte[]> batches,
-                Supplier<DrafterModel> models, CheckpointStore checkpoints, DrafterEvents events, SpotStats stats) {
+                Supplier<DrafterModel> models, CheckpointStore checkpoints, DrafterEvents events, SpotStats stats,
+                SpeedupProbe probe) {
         if (rowsPerStep < 1) {
             throw new IllegalArgumentException("rowsPerStep must be >= 1, was " + rowsPerStep);
         }
@@ -93,6 +97,7 @@ final class SpotTrainer implements Runnable {
         this.checkpoints = checkpoints;
         this.events = events;
         this.stats = stats;
+        this.probe = probe;
     }
 
     void stop() {
@@ -170,6 +175,9 @@ final class SpotTrainer implements Runnable {
             if (room.tryUse(Duration.ofMillis(10), (target, model) -> trainSlice(drafter)).isPresent()) {
                 trainedNanos += System.nanoTime() - start;
             }
+            if (probe.due(drafter.steps()) && probePrompt != null && gate.isOpen()) {
+                trainedNanos += probe(drafter); // idle compute spent on the drafter, like a step
+            }
         }
         long stoppedAt = System.currentTimeMillis();
         long latency = running && gate.closedAt() > 0 ? Math.max(0, stoppedAt - gate.closedAt()) : -1;
@@ -182,10 +190,29 @@ final class SpotTrainer implements Runnable {
         stats.windowEnded(trainedNanos / 1_000_000, latency);
         SpotStats.View view = stats.view();
         events.metrics(new DrafterMetrics(Schema.V1, drafterId, run, System.currentTimeMillis(), view.harvestedMs(),
-                drafter.steps(), lastLoss, 0, 0, latency < 0 ? 0 : latency));
+                drafter.steps(), lastLoss, orZero(view.acceptLength()), orZero(view.speedup()), latency < 0 ? 0 : latency));
         LOG.infof("window done: %d drafter steps (total %d), loss %.3f, harvested %d ms, yielded %d ms after BUSY",
                 drafter.steps() - stepsBefore, drafter.steps(), lastLoss, trainedNanos / 1_000_000, latency);
         stats.state("WAITING");
+    }
+
+    /** Measures the drafter's speed-up now, unless the window closes first; returns the nanoseconds it took. */
+    private long probe(DrafterModel drafter) throws InterruptedException {
+        long start = System.nanoTime();
+        room.tryUse(Duration.ofMillis(10), (target, model) -> probe.measure(target, drafter, probePrompt, gate::isOpen))
+                .flatMap(measurement -> measurement)
+                .ifPresent(m -> {
+                    stats.measured(m.acceptLength(), m.speedup());
+                    LOG.infof("drafter step %d: accept length %.2f, speed-up %.2fx (%.0f vs %.0f tokens/s over %d greedy "
+                                    + "tokens, identical: %s)", drafter.steps(), m.acceptLength(), m.speedup(),
+                            m.speculativeTokensPerSecond(), m.targetTokensPerSecond(), m.tokens(), m.greedyIdentical());
+                });
+        return System.nanoTime() - start;
+    }
+
+    /** Not measured yet: 0 on {@code drafter.metrics}, whose fields are plain numbers. */
+    private static double orZero(Double value) {
+        return value == null ? 0 : value;
     }
 
     /** Polls one batch into {@link #current}; an unreadable one is marked to be committed past. Returns whether one came. */
@@ -241,6 +268,7 @@ final class SpotTrainer implements Runnable {
                     current.nextRow(), current.nextRow() + rows - 1, current.partition(), current.offset());
         }
         tokenizerId = batch.tokenizerId();
+        probePrompt = SpeedupProbe.prompt(slice, 0, batch.rowLength());
         stats.stepped(drafter.steps(), lastLoss);
         current = current.advance(rows);
         if (current.done()) {

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.spindle.model.CheckpointStore;
+import io.spindle.model.speculative.DraftLengthBandit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,6 +31,7 @@ public class SpotTrainerService {
     private final SpotStats stats;
     private final ModelRoom room;
     private final Map<String, Object> kafka;
+    private final DraftLengthBandit bandit;
     private Producer<String, byte[]> producer;
     private SpotTrainer trainer;
     private Thread thread;
@@ -39,12 +41,13 @@ public class SpotTrainerService {
      *              so the spot trainer's own clients connect exactly as the messaging channels do
      */
     public SpotTrainerService(DrafterConfig config, SpotGate gate, SpotStats stats, ModelRoom room,
-                              @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+                              @Identifier("default-kafka-broker") Map<String, Object> kafka, DraftLengthBandit bandit) {
         this.config = config;
         this.gate = gate;
         this.stats = stats;
         this.room = room;
         this.kafka = kafka;
+        this.bandit = bandit;
     }
 
     void start(@Observes StartupEvent event) {
@@ -60,6 +63,7 @@ public class SpotTrainerService {
         if (spot.replayBatches() < 0) {
             throw new IllegalArgumentException("spindle.drafter.spot.replay-batches must be >= 0, was " + spot.replayBatches());
         }
+        SpeedupProbe probe = new SpeedupProbe(spot.probeEverySteps(), spot.probeTokens(), bandit);
         // Natives come from the classpath; nothing is downloaded at run time.
         System.getProperties().putIfAbsent("ai.djl.offline", "true");
         System.getProperties().putIfAbsent("ai.djl.default_engine", "PyTorch");
@@ -80,7 +84,7 @@ public class SpotTrainerService {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         CheckpointStore checkpoints = new CheckpointStore(spot.checkpointDir(), spot.keepCheckpoints());
         trainer = new SpotTrainer(config.id(), config.run(), spot.rowsPerStep(), spot.replayBatches(), gate, room, batches,
-                Drafters.factory(spot, checkpoints), checkpoints, new DrafterEvents(producer), stats);
+                Drafters.factory(spot, checkpoints), checkpoints, new DrafterEvents(producer), stats, probe);
         thread = new Thread(trainer, "spot-trainer");
         thread.start();
         LOG.infof("spot trainer %s serves workers %s; checkpoints in %s", config.id(), spot.serve(), spot.checkpointDir());

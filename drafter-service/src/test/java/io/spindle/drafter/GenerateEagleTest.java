@@ -40,7 +40,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(GenerateEagleTest.Eagle.class)
 class GenerateEagleTest extends GenerateTest {
 
-    /** In an idle window the EAGLE drafter trains against the loaded target, with a finite loss. */
+    /**
+     * In an idle window the EAGLE drafter trains against the loaded target, with a finite loss, and every
+     * 4 steps (this profile) measures its accept length and speed-up.
+     */
     @Test
     @Order(6)
     void trainsAgainstTheTargetInAnIdleWindow() {
@@ -53,12 +56,16 @@ class GenerateEagleTest extends GenerateTest {
                         tokens, new int[2][0], "samples", new TokenBatch.Lineage(0, seq, seq)))));
             }
             send(producer, new CapacityEvent.Idle(Schema.V1, "spot-worker", "r", System.currentTimeMillis(), IdleReason.DATA_WAIT, 0));
-            await().atMost(Duration.ofSeconds(60)).until(() -> spot().getLong("steps") >= 4);
+            await().atMost(Duration.ofSeconds(60)).until(() -> spot().getLong("steps") >= 4 && spot().get("acceptLength") != null);
             send(producer, new CapacityEvent.Busy(Schema.V1, "spot-worker", "r", System.currentTimeMillis(), IdleReason.DATA_WAIT, 0));
             await().atMost(Duration.ofSeconds(30)).until(() -> "WAITING".equals(spot().getString("state")));
         }
         float loss = spot().getFloat("loss");
         assertTrue(Float.isFinite(loss) && loss > 0, "drafter loss " + loss);
+        // Each target pass emits its accepted drafts plus one token of its own: at least 1, at most the longest draft + 1.
+        double acceptLength = spot().getDouble("acceptLength");
+        assertTrue(acceptLength >= 1 && acceptLength <= 9, "accept length " + acceptLength);
+        assertTrue(spot().getDouble("speedup") > 0, "speed-up " + spot().getDouble("speedup"));
         greedySpeculativeTextEqualsGreedyTargetOnlyText();
     }
 
@@ -74,7 +81,8 @@ class GenerateEagleTest extends GenerateTest {
     public static final class Eagle implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("spindle.drafter.spot.kind", "eagle", "spindle.drafter.run", "run-eagle");
+            return Map.of("spindle.drafter.spot.kind", "eagle", "spindle.drafter.run", "run-eagle",
+                    "spindle.drafter.spot.probe-every-steps", "4");
         }
     }
 }

@@ -9,6 +9,7 @@ import io.spindle.contracts.batch.TokenBatch;
 import io.spindle.kafka.EmbeddedKafka;
 import io.spindle.kafka.EmbeddedKafkaBroker;
 import io.spindle.model.CheckpointStore;
+import io.spindle.model.speculative.DraftLengthBandit;
 import io.spindle.model.GptConfig;
 import io.spindle.model.GptTrainer;
 import io.spindle.model.OptimizerConfig;
@@ -72,7 +73,7 @@ class SpotTrainerPreemptionTest {
             // BUSY lands during the 2nd step (mid-batch 0) and during the last row of the last batch.
             RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2, BATCHES * ROWS));
             SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap), () -> drafter,
-                    new CheckpointStore(dir, 2), new DrafterEvents(producer), stats);
+                    new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
             Thread thread = new Thread(trainer, "spot-trainer-test");
             thread.start();
             try {
@@ -199,5 +200,10 @@ class SpotTrainerPreemptionTest {
         public void close() {
             real.close();
         }
+    }
+
+    /** A recording drafter cannot decode: no speed-up probes here (GenerateEagleTest runs them). */
+    private static SpeedupProbe noProbe() {
+        return new SpeedupProbe(0, SpeedupProbe.MIN_TOKENS, new DraftLengthBandit(new int[] {1}, 0, 1));
     }
 }

@@ -2,6 +2,7 @@ package io.spindle.model.speculative;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * Speculative decoding (Leviathan et al. 2023; Chen et al. 2023): a cheap drafter proposes γ tokens, the
@@ -31,7 +32,11 @@ public final class SpeculativeDecoder {
 
     /** Chooses the draft length before each round and learns from its outcome. */
     public interface DraftLengthPolicy {
+        /** The next round's draft length γ ≥ 1, or {@link #STOP} to end the generation here. */
         int next();
+
+        /** From {@link #next}: the caller no longer wants the rest (the result holds the tokens so far). */
+        int STOP = 0;
 
         void observe(int draftLength, int emitted, long nanos);
     }
@@ -55,12 +60,21 @@ public final class SpeculativeDecoder {
 
     /** Target-only decoding, the reference speculative decoding must reproduce: one pass per token. */
     public static int[] generate(LanguageModel model, int[] prompt, int maxNewTokens, float temperature, Random random) {
+        return generate(model, prompt, maxNewTokens, temperature, random, () -> true);
+    }
+
+    /** Target-only decoding that ends early, with the tokens so far, once {@code keepGoing} turns false. */
+    public static int[] generate(LanguageModel model, int[] prompt, int maxNewTokens, float temperature, Random random,
+                                 BooleanSupplier keepGoing) {
         model.reset();
         float[] logits = last(model.append(prompt));
         int[] out = new int[maxNewTokens];
         for (int i = 0; i < maxNewTokens; i++) {
             out[i] = choose(logits, temperature, random);
             if (i + 1 < maxNewTokens) {
+                if (!keepGoing.getAsBoolean()) {
+                    return Arrays.copyOf(out, i + 1);
+                }
                 logits = model.append(new int[] {out[i]})[0];
             }
         }
@@ -93,7 +107,11 @@ public final class SpeculativeDecoder {
         while (produced < maxNewTokens) {
             long start = System.nanoTime();
             // A round emits at most γ + 1 tokens: draft no more than the tokens still wanted.
-            int gamma = Math.max(1, Math.min(policy.next(), maxNewTokens - produced - 1));
+            int wanted = policy.next();
+            if (wanted == DraftLengthPolicy.STOP) {
+                return new Result(Arrays.copyOf(out, produced), passes, drafted, accepted);
+            }
+            int gamma = Math.max(1, Math.min(wanted, maxNewTokens - produced - 1));
             int contextLength = target.length();
 
             // Draft γ tokens, keeping the drafter's distribution for each.

@@ -90,6 +90,35 @@ class SpeculativeDecoderTest {
     }
 
     @Test
+    void aStoppedGenerationReturnsTheTokensSoFarUnchanged() {
+        BigramModel target = BigramModel.random(VOCAB, 31, 2f);
+        int[] prompt = {3, 9};
+        int[] full = SpeculativeDecoder.generate(target, prompt, 30, 0f, new Random(0));
+
+        int[] polls = {0};
+        int[] targetOnly = SpeculativeDecoder.generate(target, prompt, 30, 0f, new Random(0), () -> ++polls[0] < 5);
+        assertEquals(5, targetOnly.length, "one token per pass until keepGoing turned false");
+        assertArrayEquals(java.util.Arrays.copyOf(full, 5), targetOnly);
+
+        int[] rounds = {0};
+        SpeculativeDecoder.DraftLengthPolicy threeRounds = new SpeculativeDecoder.DraftLengthPolicy() {
+            @Override
+            public int next() {
+                return rounds[0]++ < 3 ? 2 : STOP;
+            }
+
+            @Override
+            public void observe(int draftLength, int emitted, long nanos) {
+            }
+        };
+        SpeculativeDecoder.Result stopped = new SpeculativeDecoder(target, target.noisy(1f, 32))
+                .generate(prompt, 30, 0f, threeRounds, new Random(0));
+        assertEquals(3, stopped.targetPasses());
+        assertTrue(stopped.tokens().length >= 4 && stopped.tokens().length <= 10, "1 + 3 rounds of 1-3 tokens");
+        assertArrayEquals(java.util.Arrays.copyOf(full, stopped.tokens().length), stopped.tokens(), "still lossless");
+    }
+
+    @Test
     void vocabulariesMustAgree() {
         assertThrows(IllegalArgumentException.class,
                 () -> new SpeculativeDecoder(BigramModel.random(5, 1, 1f), BigramModel.random(6, 1, 1f)));
