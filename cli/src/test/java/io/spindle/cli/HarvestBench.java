@@ -69,7 +69,8 @@ public final class HarvestBench {
 
     /** What one run measured. */
     record Phase(double busyTokensPerS, long steps, long idleMs, long idleWindows, long harvestedMs,
-                 long allIdleMs, long allHarvestedMs, long drafterSteps, List<Double> preemptionMs) {
+                 long allIdleMs, long allHarvestedMs, long drafterSteps, List<Double> preemptionMs,
+                 double acceptLength, double speedup) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -102,6 +103,9 @@ public final class HarvestBench {
         out.put("preemptions", latencies.size());
         out.put("idle_windows", with.idleWindows());
         out.put("drafter_steps", with.drafterSteps());
+        // The drafter's own latest speed-up probe (greedy, on a training prompt; 0 = none ran yet).
+        out.put("drafter_accept_length", round(with.acceptLength(), 2));
+        out.put("drafter_speedup", round(with.speedup(), 2));
         out.put("trainer_steps", with.steps());
         out.put("drafter_kind", KIND);
         out.put("bursts", bursts);
@@ -253,7 +257,8 @@ public final class HarvestBench {
             }
             return new Phase(tokens / (ms / 1000), steps.size(), idleMs, Math.max(0, busy.size() - 1),
                     allHarvestedMs - firstWindowMs, allIdleMs, allHarvestedMs, last == null ? 0 : last.steps(),
-                    drafter.stream().skip(1).map(DrafterMetrics::preemptionLatencyMs).toList());
+                    drafter.stream().skip(1).map(DrafterMetrics::preemptionLatencyMs).toList(),
+                    last == null ? 0 : last.acceptLength(), last == null ? 0 : last.speedup());
         }
 
         @Override

@@ -5,16 +5,22 @@ import io.spindle.model.speculative.SpeculativeDecoder;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the spot trainer trains in idle windows. Each {@link #trainStep} is one short, bounded unit of work
- * (a slice of a batch's rows), so the trainer can yield within one step of a BUSY.
+ * (a slice of a batch's rows), so the trainer can yield within one step of a BUSY, or sooner where the
+ * drafter can give a step up midway.
  */
 public interface DrafterModel extends AutoCloseable {
 
-    /** Trains one optimizer step on {@code rows} rows of {@code rowLength} = T+1 tokens; returns its loss. */
-    float trainStep(int[] tokens, int rows, int rowLength);
+    /**
+     * Trains one optimizer step on {@code rows} rows of {@code rowLength} = T+1 tokens; returns its loss. A
+     * drafter may check {@code keepGoing} within the step and give it up, changing nothing: empty then.
+     */
+    Optional<Float> trainStep(int[] tokens, int rows, int rowLength, BooleanSupplier keepGoing);
 
     /**
      * Pays every one-time cost (natives, kernel selection, allocator growth, JIT) on a step of this shape,

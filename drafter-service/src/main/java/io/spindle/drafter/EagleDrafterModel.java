@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -77,8 +78,8 @@ final class EagleDrafterModel implements DrafterModel {
     }
 
     @Override
-    public float trainStep(int[] tokens, int rows, int rowLength) {
-        return require().trainStep(tokens, rows, rowLength).loss();
+    public Optional<Float> trainStep(int[] tokens, int rows, int rowLength, BooleanSupplier keepGoing) {
+        return require().trainStep(tokens, rows, rowLength, keepGoing).map(GptTrainer.StepResult::loss);
     }
 
     @Override

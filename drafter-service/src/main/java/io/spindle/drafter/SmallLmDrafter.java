@@ -8,6 +8,8 @@ import io.spindle.model.speculative.SpeculativeDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.Random;
 
 /**
@@ -24,9 +26,10 @@ public final class SmallLmDrafter implements DrafterModel {
                 : new GptTrainer(config, optimizer);
     }
 
+    /** A small GPT's step is short and not cut: {@code keepGoing} is not asked. */
     @Override
-    public float trainStep(int[] tokens, int rows, int rowLength) {
-        return trainer.trainStep(tokens, rows, rowLength).loss();
+    public Optional<Float> trainStep(int[] tokens, int rows, int rowLength, BooleanSupplier keepGoing) {
+        return Optional.of(trainer.trainStep(tokens, rows, rowLength).loss());
     }
 
     /** A throwaway twin takes the step, so this drafter's weights, moments and step count stay untouched. */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -171,8 +172,9 @@ final class SpotTrainer implements Runnable {
                 continue;
             }
             long start = System.nanoTime();
-            // The room may be taken by a generation; waiting briefly keeps the BUSY check between attempts.
-            if (room.tryUse(Duration.ofMillis(10), (target, model) -> trainSlice(drafter)).isPresent()) {
+            // The room may be taken by a generation; waiting briefly keeps the BUSY check between attempts. A
+            // step given up at a BUSY trained nothing, so its time is not counted as harvested.
+            if (room.tryUse(Duration.ofMillis(10), (target, model) -> trainSlice(drafter)).orElse(false)) {
                 trainedNanos += System.nanoTime() - start;
             }
             if (probe.due(drafter.steps()) && probePrompt != null && gate.isOpen()) {
@@ -245,14 +247,21 @@ final class SpotTrainer implements Runnable {
         return true;
     }
 
-    /** One drafter step on the next rows of the current batch; marks the batch for commit once its last row is trained. */
+    /**
+     * One drafter step on the next rows of the current batch; marks the batch for commit once its last row is
+     * trained. False when the drafter gave the step up at a BUSY: the rows stay next.
+     */
     private boolean trainSlice(DrafterModel drafter) {
         TokenBatch batch = current.batch();
         int rows = Math.min(rowsPerStep, batch.rows() - current.nextRow());
         int from = current.nextRow() * batch.rowLength();
         int[] slice = java.util.Arrays.copyOfRange(batch.tokens(), from, from + rows * batch.rowLength());
         try {
-            lastLoss = drafter.trainStep(slice, rows, batch.rowLength());
+            Optional<Float> loss = drafter.trainStep(slice, rows, batch.rowLength(), gate::isOpen);
+            if (loss.isEmpty()) {
+                return false;
+            }
+            lastLoss = loss.get();
         } catch (IllegalArgumentException e) {
             // A batch this drafter cannot take (longer rows, ids outside its vocabulary): skip it, keep going.
             LOG.errorf("skipping batch %s@%d: %s", current.partition(), current.offset(), e.getMessage());

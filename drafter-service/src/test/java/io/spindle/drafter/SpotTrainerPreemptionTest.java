@@ -33,9 +33,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import static org.awaitility.Awaitility.await;
@@ -71,8 +73,8 @@ class SpotTrainerPreemptionTest {
             SpotGate gate = new SpotGate(Set.of(WORKER));
             SpotStats stats = new SpotStats();
             // BUSY lands during the 2nd step (mid-batch 0) and during the last row of the last batch.
-            RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2, BATCHES * ROWS));
-            SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap), () -> drafter,
+            RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2, BATCHES * ROWS), false);
+            SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap, GROUP), () -> drafter,
                     new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
             Thread thread = new Thread(trainer, "spot-trainer-test");
             thread.start();
@@ -82,14 +84,14 @@ class SpotTrainerPreemptionTest {
                 assertEquals(List.of(row(0, 0), row(0, 1)), drafter.trainedRows,
                         "the step the BUSY interrupted completes; no further step starts");
                 assertEquals(2, stats.view().steps());
-                assertNull(committed(bootstrap), "batch 0 is half-trained: its offset must not be committed yet");
+                assertNull(committed(bootstrap, GROUP), "batch 0 is half-trained: its offset must not be committed yet");
                 assertTrue(stats.view().lastPreemptionMs() >= 0);
 
                 gate.onEvent(idle());
                 await().atMost(Duration.ofSeconds(60)).until(() -> stats.view().windows() == 2);
                 List<Integer> everyRowOnce = IntStream.range(0, BATCHES * ROWS).map(i -> row(i / ROWS, i % ROWS)).boxed().toList();
                 assertEquals(everyRowOnce, drafter.trainedRows, "rows in order, none repeated, none skipped");
-                assertEquals(BATCHES, committed(bootstrap).offset(), "every batch fully trained, so committed");
+                assertEquals(BATCHES, committed(bootstrap, GROUP).offset(), "every batch fully trained, so committed");
                 assertEquals(1, drafter.warmUps);
                 assertEquals(0, drafter.stepsAfterWarmUp, "the warm-up step ran on a twin: the drafter is untouched");
                 assertEquals(BATCHES * ROWS, drafter.steps());
@@ -100,22 +102,74 @@ class SpotTrainerPreemptionTest {
         }
     }
 
+    /**
+     * A drafter that can give a step up (EAGLE) does so when the BUSY comes mid-step: that step trains
+     * nothing, and its row is the first trained in the next window.
+     */
+    @Test
+    void aStepGivenUpAtBusyLeavesItsRowForTheNextWindow(EmbeddedKafkaBroker kafka, @TempDir Path dir) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        String group = GROUP + "-gives-up";
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringSerializer(), new ByteArraySerializer());
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            // The other test may have filled the topic already: this group starts at this test's batches.
+            long first = producer.send(new ProducerRecord<>(Topics.TRAIN_BATCHES, "0", BatchCodec.encode(batch(0)))).get().offset();
+            for (int seq = 1; seq < BATCHES; seq++) {
+                producer.send(new ProducerRecord<>(Topics.TRAIN_BATCHES, "0", BatchCodec.encode(batch(seq))));
+            }
+            producer.flush();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(Topics.TRAIN_BATCHES, 0),
+                    new OffsetAndMetadata(first))).all().get();
+
+            SpotGate gate = new SpotGate(Set.of(WORKER));
+            SpotStats stats = new SpotStats();
+            RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2), true);
+            SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap, group), () -> drafter,
+                    new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
+            Thread thread = new Thread(trainer, "spot-trainer-test");
+            thread.start();
+            try {
+                gate.onEvent(idle());
+                await().atMost(Duration.ofSeconds(60)).until(() -> stats.view().windows() == 1);
+                assertEquals(List.of(row(0, 0)), drafter.trainedRows, "the step the BUSY cut trained nothing");
+                assertEquals(1, stats.view().steps());
+
+                gate.onEvent(idle());
+                await().atMost(Duration.ofSeconds(60)).until(() -> drafter.trainedRows.size() == BATCHES * ROWS);
+                gate.onEvent(busy());
+                await().atMost(Duration.ofSeconds(60)).until(() -> stats.view().windows() == 2);
+                List<Integer> everyRowOnce = IntStream.range(0, BATCHES * ROWS).map(i -> row(i / ROWS, i % ROWS)).boxed().toList();
+                assertEquals(everyRowOnce, drafter.trainedRows, "the cut row first in window 2; none repeated, none skipped");
+                assertEquals(first + BATCHES, committed(bootstrap, group).offset());
+                assertEquals(BATCHES * ROWS, drafter.steps());
+            } finally {
+                trainer.stop();
+                thread.join(30_000);
+            }
+        }
+    }
+
+    private static CapacityEvent busy() {
+        return new CapacityEvent.Busy(Schema.V1, WORKER, "run-1", System.currentTimeMillis(), IdleReason.DATA_WAIT, 0);
+    }
+
     private static CapacityEvent idle() {
         return new CapacityEvent.Idle(Schema.V1, WORKER, "run-1", System.currentTimeMillis(), IdleReason.DATA_WAIT, 0);
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, GROUP,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static OffsetAndMetadata committed(String bootstrap) throws Exception {
+    private static OffsetAndMetadata committed(String bootstrap, String group) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get()
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
                     .get(new TopicPartition(Topics.TRAIN_BATCHES, 0));
         }
     }
@@ -139,23 +193,34 @@ class SpotTrainerPreemptionTest {
         private final SmallLmDrafter real = new SmallLmDrafter(new GptConfig(64, 16, 16, 2, 1), OptimizerConfig.defaults(100), null);
         private final SpotGate gate;
         private final Set<Integer> busyDuringSteps;
+        private final boolean givesUp;
+        private int attempts;
         final List<Integer> trainedRows = new CopyOnWriteArrayList<>();
         volatile int warmUps;
         volatile long stepsAfterWarmUp = -1;
 
-        RecordingDrafter(SpotGate gate, Set<Integer> busyDuringSteps) {
+        /**
+         * @param busyDuringSteps the attempted steps (1-based) inside which a BUSY arrives
+         * @param givesUp         whether a step asks {@code keepGoing} after the BUSY and gives itself up
+         */
+        RecordingDrafter(SpotGate gate, Set<Integer> busyDuringSteps, boolean givesUp) {
             this.gate = gate;
             this.busyDuringSteps = busyDuringSteps;
+            this.givesUp = givesUp;
         }
 
         @Override
-        public float trainStep(int[] tokens, int rows, int rowLength) {
+        public Optional<Float> trainStep(int[] tokens, int rows, int rowLength, BooleanSupplier keepGoing) {
             assertEquals(1, rows);
-            trainedRows.add(tokens[0]);
-            if (busyDuringSteps.contains(trainedRows.size())) {
-                gate.onEvent(new CapacityEvent.Busy(Schema.V1, WORKER, "run-1", System.currentTimeMillis(), IdleReason.DATA_WAIT, 0));
+            attempts++;
+            if (busyDuringSteps.contains(attempts)) {
+                gate.onEvent(busy());
             }
-            return real.trainStep(tokens, rows, rowLength);
+            if (givesUp && !keepGoing.getAsBoolean()) {
+                return Optional.empty(); // as EAGLE does between the stretches of its step
+            }
+            trainedRows.add(tokens[0]);
+            return real.trainStep(tokens, rows, rowLength, keepGoing);
         }
 
         @Override

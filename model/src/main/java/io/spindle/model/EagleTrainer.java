@@ -31,6 +31,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -128,6 +130,16 @@ public final class EagleTrainer implements AutoCloseable {
      * target, so it is not needed here.
      */
     public GptTrainer.StepResult trainStep(int[] tokens, int rows, int rowLength) {
+        return trainStep(tokens, rows, rowLength, () -> true).orElseThrow();
+    }
+
+    /**
+     * {@link #trainStep(int[], int, int)} that gives the step up, leaving weights, optimizer and step count as
+     * they were, when {@code keepGoing} is false after the target's features, after the loss or after the
+     * backward pass (the step's long stretches): a spot trainer told to yield then stops within one stretch,
+     * not one step. Empty when given up.
+     */
+    public Optional<GptTrainer.StepResult> trainStep(int[] tokens, int rows, int rowLength, BooleanSupplier keepGoing) {
         int t = rowLength - 1;
         if (t < 2 || t > target.config().contextLength()) {
             throw new IllegalArgumentException("rowLength must be in [3, contextLength + 1 = "
@@ -142,6 +154,9 @@ public final class EagleTrainer implements AutoCloseable {
         try (NDManager scope = trainer.getManager().newSubManager()) {
             NDArray ids = scope.create(inputs, new Shape(rows, t));                       // (B, T)
             NDArray features = target.features(ids);                                      // (B, T, C)
+            if (!keepGoing.getAsBoolean()) {
+                return Optional.empty();
+            }
             NDArray head = target.frozenTokenEmbedding();                                  // (V, C)
             head.attach(scope);
             NDArray nextTokens = ids.get(":, 1:");                                         // (B, T-1)
@@ -151,7 +166,14 @@ public final class EagleTrainer implements AutoCloseable {
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDArray predicted = trainer.forward(new NDList(nextTokens, current, head)).head(); // (B, T-1, C)
                 loss = trainer.getLoss().evaluate(new NDList(truth), new NDList(predicted, head));
+                if (!keepGoing.getAsBoolean()) {
+                    return Optional.empty(); // no backward yet: no gradients to discard
+                }
                 collector.backward(loss);
+            }
+            if (!keepGoing.getAsBoolean()) {
+                GptTrainer.discardGradients(trainable);
+                return Optional.empty();
             }
             float gradNorm = GptTrainer.globalGradNorm(trainable, scope);
             optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm));
@@ -160,7 +182,7 @@ public final class EagleTrainer implements AutoCloseable {
             for (int token : tokens) {
                 tokenCounts[token]++;
             }
-            return new GptTrainer.StepResult(step, loss.getFloat(), gradNorm, lr, 1f, false);
+            return Optional.of(new GptTrainer.StepResult(step, loss.getFloat(), gradNorm, lr, 1f, false));
         }
     }
 

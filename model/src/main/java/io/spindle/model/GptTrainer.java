@@ -143,7 +143,7 @@ public final class GptTrainer implements AutoCloseable {
                 optimizer.prepareStep(lr, optimizerConfig.clipScale(gradNorm) / scale);
                 applyUpdates();
             } else {
-                discardGradients();
+                discardGradients(trainable);
             }
             step++;
             rngState = nextRandom(rngState);
@@ -165,8 +165,11 @@ public final class GptTrainer implements AutoCloseable {
         }
     }
 
-    /** A skipped step's gradients hold inf/NaN; zero them (subtraction would keep NaN) so nothing leaks on. */
-    private void discardGradients() {
+    /**
+     * Zeroes the gradients of a step that is not applied (a skipped step's hold inf/NaN, and subtraction would
+     * keep NaN), so nothing leaks into the next one.
+     */
+    static void discardGradients(List<Parameter> trainable) {
         for (Parameter parameter : trainable) {
             NDArray grad = parameter.getArray().getGradient();
             grad.set(new ai.djl.ndarray.index.NDIndex("..."), 0f);

@@ -131,6 +131,28 @@ class EagleTrainerTest {
     }
 
     @Test
+    void aStepGivenUpMidwayChangesNothing(@TempDir Path dir) {
+        eagle.save(dir);
+        try (EagleTrainer interrupted = EagleTrainer.load(dir, target, optimizer(2));
+             EagleTrainer uninterrupted = EagleTrainer.load(dir, target, optimizer(2))) {
+            int[] asked = {0};
+            assertTrue(interrupted.trainStep(batch(2000), ROWS, ROW_LENGTH, () -> false).isEmpty(),
+                    "given up after the target's features");
+            assertTrue(interrupted.trainStep(batch(2000), ROWS, ROW_LENGTH, () -> asked[0]++ < 1).isEmpty(),
+                    "given up after the loss, before any gradient");
+            asked[0] = 0;
+            assertTrue(interrupted.trainStep(batch(2000), ROWS, ROW_LENGTH, () -> asked[0]++ < 2).isEmpty(),
+                    "given up after the backward pass, its gradients discarded");
+            assertEquals(3, asked[0]);
+            assertEquals(uninterrupted.step(), interrupted.step());
+            for (int step = 2000; step < 2002; step++) {
+                assertEquals(uninterrupted.trainStep(batch(step), ROWS, ROW_LENGTH).loss(),
+                        interrupted.trainStep(batch(step), ROWS, ROW_LENGTH).loss(), "step " + step + ": same weights, same optimizer");
+            }
+        }
+    }
+
+    @Test
     void aDrafterRefusesATargetOfAnotherShape(@TempDir Path dir) {
         eagle.save(dir);
         try (GptTrainer other = new GptTrainer(new GptConfig(64, 48, 16, 2, 2), OptimizerConfig.defaults(10))) {
