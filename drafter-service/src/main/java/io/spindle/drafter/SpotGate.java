@@ -17,6 +17,7 @@ public final class SpotGate {
     private final boolean servesAll;
     private final Set<String> idleWorkers = new HashSet<>();
     private long closedAt = -1;
+    private long heardClosedAt = -1;
 
     /** @param served worker ids, or {@code *} for any worker */
     public SpotGate(Set<String> served) {
@@ -35,6 +36,7 @@ public final class SpotGate {
             idleWorkers.remove(event.worker());
             if (wasOpen && idleWorkers.isEmpty()) {
                 closedAt = event.time();
+                heardClosedAt = System.currentTimeMillis();
             }
         }
         notifyAll();
@@ -64,5 +66,13 @@ public final class SpotGate {
     /** Time (epoch ms, the worker's clock) of the BUSY that last closed the gate; -1 if it never closed. */
     public synchronized long closedAt() {
         return closedAt;
+    }
+
+    /**
+     * Time (epoch ms, this machine's clock) this gate heard that BUSY: minus {@link #closedAt()}, how long
+     * the event took to arrive; -1 if it never closed.
+     */
+    public synchronized long heardClosedAt() {
+        return heardClosedAt;
     }
 }

@@ -193,8 +193,9 @@ final class SpotTrainer implements Runnable {
         SpotStats.View view = stats.view();
         events.metrics(new DrafterMetrics(Schema.V1, drafterId, run, System.currentTimeMillis(), view.harvestedMs(),
                 drafter.steps(), lastLoss, orZero(view.acceptLength()), orZero(view.speedup()), latency < 0 ? 0 : latency));
-        LOG.infof("window done: %d drafter steps (total %d), loss %.3f, harvested %d ms, yielded %d ms after BUSY",
-                drafter.steps() - stepsBefore, drafter.steps(), lastLoss, trainedNanos / 1_000_000, latency);
+        LOG.infof("window done: %d drafter steps (total %d), loss %.3f, harvested %d ms, yielded %d ms after BUSY "
+                        + "(heard it after %d ms)", drafter.steps() - stepsBefore, drafter.steps(), lastLoss,
+                trainedNanos / 1_000_000, latency, latency < 0 ? -1 : gate.heardClosedAt() - gate.closedAt());
         stats.state("WAITING");
     }
 
