@@ -317,12 +317,13 @@ public final class PipelineBench {
                 int partition = p;
                 perPartition.add(pool.submit(() -> {
                     PartitionStream stream = streams[partition];
+                    ByteLevelBpeEncoder mine = encoder.forAnotherThread(); // its cache is not thread-safe
                     long expectedTokens = 0;
                     long mismatched = 0;
                     long unpacked = 0;
                     long documents = 0;
                     for (long doc = partition; doc < docs; doc += partitions) {
-                        int[] ids = encoder.encode(text((int) doc));
+                        int[] ids = mine.encode(text((int) doc));
                         long h = HASH_SEED;
                         for (int id : ids) {
                             h = hash(h, id);
