@@ -153,7 +153,8 @@ public final class PipelineBench {
 
     ObjectNode run() throws Exception {
         LocalCluster cluster = ClusterFixture.cluster("pipeline-bench", List.of(Service.TOKENIZER));
-        Map<Service, List<long[]>> memory = new EnumMap<>(Service.class); // per sample: elapsed ms, rss kB, heap kB
+        // per sample: elapsed ms, rss kB, heap in use kB, heap committed kB
+        Map<Service, List<long[]>> memory = new EnumMap<>(Service.class);
         List<double[]> throughput = new ArrayList<>(); // per interval: elapsed s, text MB/s
         try {
             cluster.startKafka(Map.of(), Duration.ofSeconds(120));
@@ -188,14 +189,15 @@ public final class PipelineBench {
                 for (Service service : List.of(Service.KAFKA, Service.TOKENIZER)) {
                     long pid = cluster.running(service).map(ProcessHandle::pid).orElse(-1L);
                     memory.computeIfAbsent(service, s -> new ArrayList<>()).add(new long[] {
-                            (now - t0) / 1_000_000, ProcMemory.rssKb(pid), heapUsedKb(pid)});
+                            (now - t0) / 1_000_000, ProcMemory.rssKb(pid), heapKb(pid, HEAP_USED), heapKb(pid, HEAP_COMMITTED)});
                 }
                 long packed = packedBytes.get();
                 double mbS = (packed - lastPacked) / 1e6 / ((now - lastSample) / 1e9);
                 throughput.add(new double[] {(now - t0) / 1e9, mbS});
-                LOG.printf("  %5.0f s  %6.2f MB/s  packed %7.1f MB  rss kafka %4d MB tokenizer %4d MB  heap tokenizer %4d MB%n",
+                LOG.printf("  %5.0f s  %6.2f MB/s  packed %7.1f MB  rss kafka %4d MB tokenizer %4d MB  heap tokenizer %4d of %4d MB%n",
                         (now - t0) / 1e9, mbS, packed / 1e6, last(memory, Service.KAFKA)[1] / 1024,
-                        last(memory, Service.TOKENIZER)[1] / 1024, last(memory, Service.TOKENIZER)[2] / 1024);
+                        last(memory, Service.TOKENIZER)[1] / 1024, last(memory, Service.TOKENIZER)[2] / 1024,
+                        last(memory, Service.TOKENIZER)[3] / 1024);
                 lastPacked = packed;
                 lastSample = now;
                 if (failure.get() != null) {
@@ -379,10 +381,17 @@ public final class PipelineBench {
         ObjectNode peakRss = out.putObject("peak_rss_mb");
         ObjectNode peakHeap = out.putObject("peak_heap_mb");
         ObjectNode rssHalves = out.putObject("rss_mb_max_first_half_vs_second_half");
+        // RSS less the committed heap: native memory (RocksDB, tokenizer natives, thread stacks, metaspace, code).
+        ObjectNode nativeHalves = out.putObject("non_heap_rss_mb_max_first_half_vs_second_half");
+        ObjectNode peakCommitted = out.putObject("peak_heap_committed_mb");
         memory.forEach((service, samples) -> {
             peakRss.put(service.id, samples.stream().mapToLong(s -> s[1]).max().orElse(-1) / 1024);
             peakHeap.put(service.id, samples.stream().mapToLong(s -> s[2]).max().orElse(-1) / 1024);
+            peakCommitted.put(service.id, samples.stream().mapToLong(s -> s[3]).max().orElse(-1) / 1024);
             int half = samples.size() / 2;
+            nativeHalves.putArray(service.id)
+                    .add(samples.subList(0, Math.max(1, half)).stream().mapToLong(s -> s[1] - s[3]).max().orElse(-1) / 1024)
+                    .add(samples.subList(half, samples.size()).stream().mapToLong(s -> s[1] - s[3]).max().orElse(-1) / 1024);
             rssHalves.putArray(service.id)
                     .add(samples.subList(0, Math.max(1, half)).stream().mapToLong(s -> s[1]).max().orElse(-1) / 1024)
                     .add(samples.subList(half, samples.size()).stream().mapToLong(s -> s[1]).max().orElse(-1) / 1024);
@@ -406,8 +415,11 @@ public final class PipelineBench {
         return samples.get(samples.size() - 1);
     }
 
-    /** Heap in use (survivors + eden + old), kB, from {@code jstat -gc}; -1 when unknown. */
-    static long heapUsedKb(long pid) {
+    static final List<String> HEAP_USED = List.of("S0U", "S1U", "EU", "OU");
+    static final List<String> HEAP_COMMITTED = List.of("S0C", "S1C", "EC", "OC");
+
+    /** The sum of {@code columns} of {@code jstat -gc} (survivors, eden, old: in use, or committed), kB; -1 when unknown. */
+    static long heapKb(long pid, List<String> columns) {
         if (pid < 0) {
             return -1;
         }
@@ -424,14 +436,14 @@ public final class PipelineBench {
             }
             List<String> header = List.of(lines.get(0).trim().split("\\s+"));
             String[] values = lines.get(1).trim().split("\\s+");
-            double used = 0;
-            for (String column : List.of("S0U", "S1U", "EU", "OU")) {
+            double sum = 0;
+            for (String column : columns) {
                 int index = header.indexOf(column);
                 if (index >= 0 && index < values.length && !values[index].equals("-")) {
-                    used += Double.parseDouble(values[index]);
+                    sum += Double.parseDouble(values[index]);
                 }
             }
-            return (long) used;
+            return (long) sum;
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {
