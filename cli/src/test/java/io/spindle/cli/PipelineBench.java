@@ -188,8 +188,9 @@ public final class PipelineBench {
                 long now = System.nanoTime();
                 for (Service service : List.of(Service.KAFKA, Service.TOKENIZER)) {
                     long pid = cluster.running(service).map(ProcessHandle::pid).orElse(-1L);
+                    long[] heap = heapKb(pid);
                     memory.computeIfAbsent(service, s -> new ArrayList<>()).add(new long[] {
-                            (now - t0) / 1_000_000, ProcMemory.rssKb(pid), heapKb(pid, HEAP_USED), heapKb(pid, HEAP_COMMITTED)});
+                            (now - t0) / 1_000_000, ProcMemory.rssKb(pid), heap[0], heap[1]});
                 }
                 long packed = packedBytes.get();
                 double mbS = (packed - lastPacked) / 1e6 / ((now - lastSample) / 1e9);
@@ -415,13 +416,17 @@ public final class PipelineBench {
         return samples.get(samples.size() - 1);
     }
 
-    static final List<String> HEAP_USED = List.of("S0U", "S1U", "EU", "OU");
-    static final List<String> HEAP_COMMITTED = List.of("S0C", "S1C", "EC", "OC");
+    private static final List<String> HEAP_USED = List.of("S0U", "S1U", "EU", "OU");
+    private static final List<String> HEAP_COMMITTED = List.of("S0C", "S1C", "EC", "OC");
 
-    /** The sum of {@code columns} of {@code jstat -gc} (survivors, eden, old: in use, or committed), kB; -1 when unknown. */
-    static long heapKb(long pid, List<String> columns) {
+    /**
+     * Heap in use and heap committed (survivors + eden + old), kB, from one {@code jstat -gc} (each call
+     * starts a JVM: one per process and sample); -1 each when unknown.
+     */
+    static long[] heapKb(long pid) {
+        long[] unknown = {-1, -1};
         if (pid < 0) {
-            return -1;
+            return unknown;
         }
         Path jstat = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jstat");
         try {
@@ -432,24 +437,28 @@ public final class PipelineBench {
             }
             process.waitFor(10, TimeUnit.SECONDS);
             if (lines.size() < 2) {
-                return -1;
+                return unknown;
             }
             List<String> header = List.of(lines.get(0).trim().split("\\s+"));
             String[] values = lines.get(1).trim().split("\\s+");
-            double sum = 0;
-            for (String column : columns) {
-                int index = header.indexOf(column);
-                if (index >= 0 && index < values.length && !values[index].equals("-")) {
-                    sum += Double.parseDouble(values[index]);
-                }
-            }
-            return (long) sum;
+            return new long[] {sum(header, values, HEAP_USED), sum(header, values, HEAP_COMMITTED)};
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return unknown;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return unknown;
         }
+    }
+
+    private static long sum(List<String> header, String[] values, List<String> columns) {
+        double sum = 0;
+        for (String column : columns) {
+            int index = header.indexOf(column);
+            if (index >= 0 && index < values.length && !values[index].equals("-")) {
+                sum += Double.parseDouble(values[index]);
+            }
+        }
+        return (long) sum;
     }
 
     private static String loadAverage() {
