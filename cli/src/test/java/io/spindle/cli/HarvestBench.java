@@ -70,7 +70,7 @@ public final class HarvestBench {
     /** What one run measured. */
     record Phase(double busyTokensPerS, long steps, long idleMs, long idleWindows, long harvestedMs,
                  long allIdleMs, long allHarvestedMs, long drafterSteps, List<Double> preemptionMs,
-                 double acceptLength, double speedup) {
+                 double acceptLength, double speedup, List<Double> busyHeardAfterMs) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -101,6 +101,10 @@ public final class HarvestBench {
         out.put("preempt_p99_ms", percentile(latencies, 0.99));
         out.put("preempt_max_ms", latencies.isEmpty() ? null : latencies.get(latencies.size() - 1));
         out.put("preemptions", latencies.size());
+        List<Double> heard = new ArrayList<>(with.busyHeardAfterMs());
+        heard.sort(Comparator.naturalOrder());
+        out.put("busy_to_bench_consumer_p50_ms", percentile(heard, 0.50));
+        out.put("busy_to_bench_consumer_max_ms", heard.isEmpty() ? null : heard.get(heard.size() - 1));
         out.put("idle_windows", with.idleWindows());
         out.put("drafter_steps", with.drafterSteps());
         // The drafter's own latest speed-up probe (greedy, on a training prompt; 0 = none ran yet).
@@ -179,6 +183,8 @@ public final class HarvestBench {
     private static final class Events implements AutoCloseable {
         final List<StepMetrics> steps = new ArrayList<>();
         final List<CapacityEvent.Busy> busy = new ArrayList<>();
+        /** How long each BUSY took to reach this bench's plain consumer: the broker's share of the drafter's wait. */
+        final List<Double> busyHeardAfterMs = new ArrayList<>();
         final List<DrafterMetrics> drafter = new ArrayList<>();
         private final KafkaConsumer<String, byte[]> consumer;
 
@@ -200,6 +206,7 @@ public final class HarvestBench {
                         CapacityEvent event = Json.read(record.value(), CapacityEvent.class);
                         if (event instanceof CapacityEvent.Busy b && WORKER.equals(b.worker())) {
                             busy.add(b);
+                            busyHeardAfterMs.add((double) (System.currentTimeMillis() - b.time()));
                         }
                     }
                     case Topics.DRAFTER_METRICS -> drafter.add(Json.read(record.value(), DrafterMetrics.class));
@@ -258,7 +265,8 @@ public final class HarvestBench {
             return new Phase(tokens / (ms / 1000), steps.size(), idleMs, Math.max(0, busy.size() - 1),
                     allHarvestedMs - firstWindowMs, allIdleMs, allHarvestedMs, last == null ? 0 : last.steps(),
                     drafter.stream().skip(1).map(DrafterMetrics::preemptionLatencyMs).toList(),
-                    last == null ? 0 : last.acceptLength(), last == null ? 0 : last.speedup());
+                    last == null ? 0 : last.acceptLength(), last == null ? 0 : last.speedup(),
+                    busyHeardAfterMs.stream().skip(1).toList());
         }
 
         @Override
