@@ -59,17 +59,19 @@ final class SpeedupProbe {
     }
 
     /**
-     * Decodes {@code prompt} both ways while {@code keepGoing} holds. Empty when the window closed first, or
-     * when the models cannot take the prompt (no target yet, vocabularies that differ, too short a context).
+     * Decodes {@code prompt} both ways while {@code keepGoing} holds. Empty when the window closed first (the
+     * probe is due again in the next window), or when the models cannot take the prompt (no target yet,
+     * vocabularies that differ, too short a context; due again after {@code everySteps} more steps).
      */
     Optional<Measurement> measure(GptTrainer target, DrafterModel drafter, int[] prompt, BooleanSupplier keepGoing) {
-        probedAtStep = drafter.steps();
         if (target == null || !drafter.ready() || drafter.vocabSize() != target.config().vocabSize()) {
+            probedAtStep = drafter.steps();
             return Optional.empty();
         }
         int context = Math.min(target.config().contextLength(), drafter.contextLength());
         int wanted = Math.min(tokens, context - prompt.length);
         if (wanted < MIN_TOKENS) {
+            probedAtStep = drafter.steps();
             return Optional.empty();
         }
         long start = System.nanoTime();
@@ -87,6 +89,7 @@ final class SpeedupProbe {
         if (result.tokens().length < wanted) {
             return Optional.empty();
         }
+        probedAtStep = drafter.steps();
         boolean identical = Arrays.equals(reference, result.tokens());
         if (!identical) {
             LOG.errorf("speculative greedy output differs from the target's own at drafter step %d: a bug, not noise",
