@@ -74,10 +74,8 @@ class SpotTrainerPreemptionTest {
             SpotStats stats = new SpotStats();
             // BUSY lands during the 2nd step (mid-batch 0) and during the last row of the last batch.
             RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2, BATCHES * ROWS), false);
-            SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap, GROUP), () -> drafter,
-                    new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
-            Thread thread = new Thread(trainer, "spot-trainer-test");
-            thread.start();
+            SpotTrainer trainer = trainer(gate, stats, drafter, consumer(bootstrap, GROUP), producer, dir);
+            Thread thread = start(trainer);
             try {
                 gate.onEvent(idle());
                 await().atMost(Duration.ofSeconds(60)).until(() -> stats.view().windows() == 1);
@@ -125,10 +123,8 @@ class SpotTrainerPreemptionTest {
             SpotGate gate = new SpotGate(Set.of(WORKER));
             SpotStats stats = new SpotStats();
             RecordingDrafter drafter = new RecordingDrafter(gate, Set.of(2), true);
-            SpotTrainer trainer = new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), consumer(bootstrap, group), () -> drafter,
-                    new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
-            Thread thread = new Thread(trainer, "spot-trainer-test");
-            thread.start();
+            SpotTrainer trainer = trainer(gate, stats, drafter, consumer(bootstrap, group), producer, dir);
+            Thread thread = start(trainer);
             try {
                 gate.onEvent(idle());
                 await().atMost(Duration.ofSeconds(60)).until(() -> stats.view().windows() == 1);
@@ -265,6 +261,19 @@ class SpotTrainerPreemptionTest {
         public void close() {
             real.close();
         }
+    }
+
+    /** One row per step, no replays, checkpoints in {@code dir}. */
+    private static SpotTrainer trainer(SpotGate gate, SpotStats stats, RecordingDrafter drafter,
+                                       KafkaConsumer<byte[], byte[]> batches, KafkaProducer<String, byte[]> producer, Path dir) {
+        return new SpotTrainer("d-0", "run-1", 1, 0, gate, new ModelRoom(), batches, () -> drafter,
+                new CheckpointStore(dir, 2), new DrafterEvents(producer), stats, noProbe());
+    }
+
+    private static Thread start(SpotTrainer trainer) {
+        Thread thread = new Thread(trainer, "spot-trainer-test");
+        thread.start();
+        return thread;
     }
 
     /** A recording drafter cannot decode: no speed-up probes here (GenerateEagleTest runs them). */
