@@ -78,10 +78,13 @@ final class GroupedAdamW extends Optimizer {
 
     /**
      * Saves the state into a checkpoint folder: both moments into {@link #MOMENTS_FILE}, each parameter's
-     * update count into {@code properties} (the caller writes them with its own). Everything is keyed by the
+     * update count into {@code properties} (the caller writes them with its own); before any update, nothing. Everything is keyed by the
      * parameter's stable name: ids are random per model instance.
      */
     void save(Path dir, Properties properties, Map<String, String> idToName) throws IOException {
+        if (means.isEmpty()) {
+            return; // no update yet: nothing to save, and load() reads a missing file as a fresh state
+        }
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(dir.resolve(MOMENTS_FILE)))) {
             saveMoments(out, idToName);
         }

@@ -241,6 +241,19 @@ class GptTrainerTest {
     }
 
     @Test
+    void aTrainerSavedBeforeItsFirstStepLoadsAndTrainsTheSame(@TempDir Path dir) {
+        int[] a = randomTokens(4 * 17, 32, 3);
+        float fresh;
+        try (GptTrainer trainer = new GptTrainer(TINY, OPTIM)) {
+            trainer.save(dir);
+            fresh = trainer.trainStep(a, 4, 17).loss();
+        }
+        try (GptTrainer loaded = GptTrainer.load(dir, OPTIM)) {
+            assertEquals(fresh, loaded.trainStep(a, 4, 17).loss(), 1e-6f);
+        }
+    }
+
+    @Test
     void overflowingLossScaleSkipsTheStepAndBacksOff() {
         int[] batch = cyclicRows(4, 17);
         int[] probe = randomTokens(2 * 16, 32, 9);
