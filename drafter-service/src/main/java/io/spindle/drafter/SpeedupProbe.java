@@ -48,9 +48,9 @@ final class SpeedupProbe {
         this.bandit = bandit;
     }
 
-    /** A probe's prompt from a training row of {@code rowLength} tokens starting at {@code from}. */
-    static int[] prompt(int[] tokens, int from, int rowLength) {
-        return Arrays.copyOfRange(tokens, from, from + Math.min(PROMPT_TOKENS, rowLength - 1));
+    /** A probe's prompt: the start of {@code row}, a training row of {@code rowLength} tokens. */
+    static int[] prompt(int[] row, int rowLength) {
+        return Arrays.copyOf(row, Math.min(PROMPT_TOKENS, rowLength - 1));
     }
 
     /** Whether the drafter has trained enough steps since the last probe to be worth measuring again. */

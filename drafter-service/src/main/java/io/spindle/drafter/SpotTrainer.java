@@ -278,7 +278,7 @@ final class SpotTrainer implements Runnable {
                     current.nextRow(), current.nextRow() + rows - 1, current.partition(), current.offset());
         }
         tokenizerId = batch.tokenizerId();
-        probePrompt = SpeedupProbe.prompt(slice, 0, batch.rowLength());
+        probePrompt = SpeedupProbe.prompt(slice, batch.rowLength());
         stats.stepped(drafter.steps(), lastLoss);
         current = current.advance(rows);
         if (current.done()) {
