@@ -95,6 +95,15 @@ public interface DrafterConfig {
         int threads();
 
         /**
+         * Linux nice value (0..19) of the spot trainer's thread and the PyTorch workers it starts. Set it no
+         * lower than the trainer's {@code spindle.trainer.compute-nice}: equal, a drafter step cut by a BUSY
+         * still finishes quickly; and above 0, the Kafka threads that deliver the BUSY run ahead of the math.
+         * Checkpoints are written at nice 19 whatever this is.
+         */
+        @WithDefault("3")
+        int computeNice();
+
+        /**
          * Drafter steps between two speed-up probes: in an idle window, a short greedy decode of a training
          * prompt, target-only and speculative, whose accept length and speed-up go to drafter.metrics and
          * /api/spot. 0 = never.

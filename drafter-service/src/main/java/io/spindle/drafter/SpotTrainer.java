@@ -8,6 +8,7 @@ import io.spindle.contracts.batch.BatchCodec;
 import io.spindle.contracts.batch.BatchFormatException;
 import io.spindle.contracts.batch.TokenBatch;
 import io.spindle.model.CheckpointStore;
+import io.spindle.model.ThreadPriority;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,9 +18,14 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -35,6 +41,11 @@ import java.util.function.Supplier;
  * its newest checkpoint and re-trains every batch since that checkpoint's commit, a half-trained one from
  * its first row: it may see rows twice, never skips one (its checkpoints do not record the cursor; for a
  * drafter that is the cheaper, harmless choice).
+ *
+ * <p>The checkpoint is written on a thread of the lowest CPU priority ({@link ThreadPriority}): the trainer
+ * that just turned BUSY loses no CPU to it (written at normal priority, it cost the trainer's next step about
+ * 40%). The window's offsets are committed and its report published once the write is done; the next window
+ * waits for it, so training never changes the drafter under the writer.
  *
  * <p>When the drafter has caught up with the stream while the window is still open, it replays the last
  * {@code replayBatches} batches it trained (kept in memory) instead of leaving the idle time unused.
@@ -61,10 +72,27 @@ final class SpotTrainer implements Runnable {
     private InFlight current;
     private String tokenizerId = "";
     /** Offsets of fully trained batches, committed once the checkpoint that holds them is saved. */
-    private final Map<TopicPartition, OffsetAndMetadata> trainedOffsets = new java.util.HashMap<>();
+    private final Map<TopicPartition, OffsetAndMetadata> trainedOffsets = new HashMap<>();
     private float lastLoss = Float.NaN;
     /** The start of the last row trained: the next speed-up probe's prompt. */
     private int[] probePrompt;
+
+    /** Writes checkpoints at nice 19, so a save after a BUSY only takes CPU time the trainer leaves. */
+    private final ExecutorService saver = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(() -> {
+            ThreadPriority.lowerCurrentThread(19);
+            task.run();
+        }, "drafter-saver");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The window that ended and whose checkpoint is being written; null when none is. */
+    private ClosingWindow closing;
+
+    /** What a window left to do once its checkpoint is written: commit, count, report. */
+    private record ClosingWindow(CompletableFuture<Void> saved, Map<TopicPartition, OffsetAndMetadata> offsets,
+                                 long steps, long trainedMs, long latencyMs, long heardAfterMs, long closedNanos) {
+    }
 
     /** Recently trained batches, replayed while the window lasts and no fresh batch is there (newest last). */
     private final java.util.ArrayDeque<TokenBatch> replay = new java.util.ArrayDeque<>();
@@ -122,13 +150,20 @@ final class SpotTrainer implements Runnable {
                 stats.state("WAITING");
                 batches.subscribe(List.of(Topics.TRAIN_BATCHES), new DropRevokedBatch());
                 while (running) {
+                    finishClosingWindow(drafter, false);
                     if (gate.awaitOpen(200)) {
+                        finishClosingWindow(drafter, true);
                         trainWindow(drafter);
                     } else {
                         stayInGroup();
                     }
                 }
+                finishClosingWindow(drafter, true);
             } finally {
+                if (closing != null) {
+                    closing.saved().handle((done, error) -> null).join(); // never close the drafter under the writer
+                }
+                saver.shutdown();
                 room.removeDrafter(drafter);
             }
         } catch (InterruptedException e) {
@@ -184,18 +219,42 @@ final class SpotTrainer implements Runnable {
         long stoppedAt = System.currentTimeMillis();
         long latency = running && gate.closedAt() > 0 ? Math.max(0, stoppedAt - gate.closedAt()) : -1;
         batches.pause(batches.assignment());
-        if (drafter.steps() > stepsBefore) {
-            saveAndAnnounce(drafter);
+        CompletableFuture<Void> saved = drafter.steps() > stepsBefore
+                ? CompletableFuture.runAsync(() -> saveAndAnnounce(drafter), saver)
+                : CompletableFuture.completedFuture(null);
+        closing = new ClosingWindow(saved, new HashMap<>(trainedOffsets), drafter.steps() - stepsBefore,
+                trainedNanos / 1_000_000, latency, latency < 0 ? -1 : gate.heardClosedAt() - gate.closedAt(), System.nanoTime());
+        trainedOffsets.clear();
+        stats.state("SAVING");
+    }
+
+    /**
+     * Once the last window's checkpoint is written: commits the offsets it holds, then counts and reports the
+     * window. With {@code wait}, waits for the write first (the next window must not change the drafter under it).
+     */
+    private void finishClosingWindow(DrafterModel drafter, boolean wait) {
+        if (closing == null || !wait && !closing.saved().isDone()) {
+            return;
         }
-        commitTrained();
+        try {
+            closing.saved().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        long savedMs = (System.nanoTime() - closing.closedNanos()) / 1_000_000;
+        if (!closing.offsets().isEmpty()) {
+            batches.commitSync(closing.offsets());
+        }
         // Counted once saved and committed, so whoever sees the window closed sees its commit too.
-        stats.windowEnded(trainedNanos / 1_000_000, latency);
+        long latency = closing.latencyMs();
+        stats.windowEnded(closing.trainedMs(), latency);
         SpotStats.View view = stats.view();
         events.metrics(new DrafterMetrics(Schema.V1, drafterId, run, System.currentTimeMillis(), view.harvestedMs(),
                 drafter.steps(), lastLoss, orZero(view.acceptLength()), orZero(view.speedup()), latency < 0 ? 0 : latency));
         LOG.infof("window done: %d drafter steps (total %d), loss %.3f, harvested %d ms, yielded %d ms after BUSY "
-                        + "(heard it after %d ms)", drafter.steps() - stepsBefore, drafter.steps(), lastLoss,
-                trainedNanos / 1_000_000, latency, latency < 0 ? -1 : gate.heardClosedAt() - gate.closedAt());
+                        + "(heard it after %d ms); saved and committed %d ms later", closing.steps(), drafter.steps(),
+                lastLoss, closing.trainedMs(), latency, closing.heardAfterMs(), savedMs);
+        closing = null;
         stats.state("WAITING");
     }
 
@@ -305,14 +364,6 @@ final class SpotTrainer implements Runnable {
         trainedOffsets.put(partition, new OffsetAndMetadata(offset + 1));
     }
 
-    /** After the checkpoint: the batches it holds will not be fetched again. */
-    private void commitTrained() {
-        if (!trainedOffsets.isEmpty()) {
-            batches.commitSync(Map.copyOf(trainedOffsets));
-            trainedOffsets.clear();
-        }
-    }
-
     /** A revoked partition's uncommitted batch now belongs to whoever gets the partition: let it go. */
     private final class DropRevokedBatch implements ConsumerRebalanceListener {
         @Override
@@ -324,6 +375,9 @@ final class SpotTrainer implements Runnable {
             }
             // Not checkpointed yet: the partition's next owner trains those batches again (a repeat, not a skip).
             trainedOffsets.keySet().removeAll(partitions);
+            if (closing != null) {
+                closing.offsets().keySet().removeAll(partitions);
+            }
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.spindle.model.CheckpointStore;
+import io.spindle.model.ThreadPriority;
 import io.spindle.model.speculative.DraftLengthBandit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -60,6 +61,9 @@ public class SpotTrainerService {
         if (spot.rowsPerStep() < 1) {
             throw new IllegalArgumentException("spindle.drafter.spot.rows-per-step must be >= 1, was " + spot.rowsPerStep());
         }
+        if (spot.computeNice() < 0 || spot.computeNice() > 19) {
+            throw new IllegalArgumentException("spindle.drafter.spot.compute-nice must be 0..19, was " + spot.computeNice());
+        }
         if (spot.replayBatches() < 0) {
             throw new IllegalArgumentException("spindle.drafter.spot.replay-batches must be >= 0, was " + spot.replayBatches());
         }
@@ -85,7 +89,12 @@ public class SpotTrainerService {
         CheckpointStore checkpoints = new CheckpointStore(spot.checkpointDir(), spot.keepCheckpoints());
         trainer = new SpotTrainer(config.id(), config.run(), spot.rowsPerStep(), spot.replayBatches(), gate, room, batches,
                 Drafters.factory(spot, checkpoints), checkpoints, new DrafterEvents(producer), stats, probe);
-        thread = new Thread(trainer, "spot-trainer");
+        int nice = spot.computeNice();
+        thread = new Thread(() -> {
+            // Before the drafter is built: PyTorch's OpenMP workers are started by this thread and inherit it.
+            ThreadPriority.lowerCurrentThread(nice);
+            trainer.run();
+        }, "spot-trainer");
         thread.start();
         LOG.infof("spot trainer %s serves workers %s; checkpoints in %s", config.id(), spot.serve(), spot.checkpointDir());
     }

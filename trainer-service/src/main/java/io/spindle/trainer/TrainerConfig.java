@@ -38,6 +38,14 @@ public interface TrainerConfig {
     int threads();
 
     /**
+     * Linux nice value (0..19) of the training thread and the PyTorch workers it starts. Above 0, the threads
+     * that move data (Kafka clients, the broker, HTTP) run ahead of the math when the CPU is saturated, so a
+     * BUSY or a heartbeat leaves at once instead of after a scheduler slice or two; 0 leaves it alone.
+     */
+    @WithDefault("3")
+    int computeNice();
+
+    /**
      * Peak fp32 FLOP/s of one core, for MFU. Unset: detected from /proc/cpuinfo ({@link CpuPeak}: clock x
      * 2 FLOPs per FMA x vector lanes x 2 FMA pipes; 134e9 on this project's 2.1 GHz AVX-512 machine).
      */

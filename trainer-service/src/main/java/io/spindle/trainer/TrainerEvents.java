@@ -28,8 +28,8 @@ final class TrainerEvents {
     }
 
     void capacity(CapacityEvent event) {
+        send(Topics.CAPACITY_EVENTS, event.worker(), Json.write(event)); // first: a drafter waits for it
         Log.infof("capacity %s: %s (%s)", event.worker(), event instanceof CapacityEvent.Idle ? "IDLE" : "BUSY", event.reason());
-        send(Topics.CAPACITY_EVENTS, event.worker(), Json.write(event));
     }
 
     private void send(String topic, String key, byte[] value) {

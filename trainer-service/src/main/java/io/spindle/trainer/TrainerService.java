@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.spindle.contracts.StepMetrics;
+import io.spindle.model.ThreadPriority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,6 +52,10 @@ public class TrainerService {
     }
 
     void start(@Observes StartupEvent event) {
+        int nice = config.computeNice();
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException("spindle.trainer.compute-nice must be 0..19, was " + nice);
+        }
         // Before anything loads PyTorch: bit-reproducible MKL kernels, so a resumed run matches an uninterrupted one.
         NumericReproducibility.pinMklBranch();
         // Natives come from the classpath; nothing is downloaded at run time.
@@ -67,9 +72,11 @@ public class TrainerService {
         Map<String, Object> producerConfig = new HashMap<>(Map.of(
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, Duration.ofMinutes(10).toMillis()));
+        // No linger: a BUSY is what tells a drafter to give the CPU back, and a step sends only a record or two,
+        // so waiting to batch them would only delay it.
         producerConfig.putAll(withKafka(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "trainer-" + config.worker(),
-                ProducerConfig.LINGER_MS_CONFIG, 5)));
+                ProducerConfig.LINGER_MS_CONFIG, 0)));
         producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(withKafka(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
@@ -84,7 +91,11 @@ public class TrainerService {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         loop = new TrainingLoop(config, consumer, new TrainerEvents(producer), status);
-        thread = new Thread(loop, "training-loop");
+        thread = new Thread(() -> {
+            // Before the first model: PyTorch's OpenMP workers are started by this thread and inherit its nice value.
+            ThreadPriority.lowerCurrentThread(nice);
+            loop.run();
+        }, "training-loop");
         thread.start();
         Log.infof("trainer %s of run %s reading batches from %s", config.worker(), config.run(), kafka.get("bootstrap.servers"));
     }
