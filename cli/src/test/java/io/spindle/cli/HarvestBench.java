@@ -105,6 +105,9 @@ public final class HarvestBench {
         heard.sort(Comparator.naturalOrder());
         out.put("busy_to_bench_consumer_p50_ms", percentile(heard, 0.50));
         out.put("busy_to_bench_consumer_max_ms", heard.isEmpty() ? null : heard.get(heard.size() - 1));
+        List<Double> heardWithout = new ArrayList<>(without.busyHeardAfterMs());
+        heardWithout.sort(Comparator.naturalOrder());
+        out.put("busy_to_bench_consumer_p50_ms_without_drafter", percentile(heardWithout, 0.50));
         out.put("idle_windows", with.idleWindows());
         out.put("drafter_steps", with.drafterSteps());
         // The drafter's own latest speed-up probe (greedy, on a training prompt; 0 = none ran yet).
@@ -243,12 +246,18 @@ public final class HarvestBench {
         Phase phase(int warmUpSteps) {
             long tokens = 0;
             double ms = 0;
+            double[] msByPosition = new double[warmUpSteps];
             for (StepMetrics step : steps) {
                 if (step.step() > warmUpSteps) {
                     tokens += step.tokens();
                     ms += step.stepMs();
+                    msByPosition[(int) ((step.step() - 1) % warmUpSteps)] += step.stepMs();
                 }
             }
+            // Where a slow-down sits: the first step of a burst shares the CPU with a drafter not yet preempted.
+            long burstsCounted = Math.max(1, steps.stream().filter(s -> s.step() > warmUpSteps).count() / warmUpSteps);
+            LOG.printf("  mean step ms by position in a burst: %s%n", Arrays.toString(
+                    Arrays.stream(msByPosition).map(total -> Math.round(total / burstsCounted)).toArray()));
             // The first window is the trainer's start-up wait, before any batch or target checkpoint exists;
             // it says nothing about harvesting, so the figures cover the windows after it (totals kept too).
             long allIdleMs = busy.stream().mapToLong(CapacityEvent.Busy::idleMs).sum();
