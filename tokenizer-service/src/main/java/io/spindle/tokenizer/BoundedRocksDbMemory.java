@@ -5,6 +5,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBufferManager;
 
 import java.util.Map;
@@ -24,18 +25,28 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     /** Of which memtables at most. */
     static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
 
-    // Shared by every store of the process, and never closed: a store closing must not free them under the others.
-    private static final Cache CACHE = new LRUCache(TOTAL_BYTES, -1, false, 0.1);
-    private static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
+    /**
+     * Shared by every store of the process, and never closed: a store closing must not free them under the
+     * others. Built on first use, not when the class loads: Kafka Streams loads this class to check the
+     * config, which outside Quarkus happens before anything has loaded RocksDB's native library.
+     */
+    private static final class Shared {
+        static {
+            RocksDB.loadLibrary();
+        }
+
+        static final Cache CACHE = new LRUCache(TOTAL_BYTES, -1, false, 0.1);
+        static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
+    }
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
-        table.setBlockCache(CACHE);
+        table.setBlockCache(Shared.CACHE);
         table.setCacheIndexAndFilterBlocks(true);
         table.setCacheIndexAndFilterBlocksWithHighPriority(true);
         table.setPinTopLevelIndexAndFilter(true);
-        options.setWriteBufferManager(WRITE_BUFFERS);
+        options.setWriteBufferManager(Shared.WRITE_BUFFERS);
         options.setTableFormatConfig(table);
     }
 
