@@ -61,9 +61,7 @@ public class SpotTrainerService {
         if (spot.rowsPerStep() < 1) {
             throw new IllegalArgumentException("spindle.drafter.spot.rows-per-step must be >= 1, was " + spot.rowsPerStep());
         }
-        if (spot.computeNice() < 0 || spot.computeNice() > 19) {
-            throw new IllegalArgumentException("spindle.drafter.spot.compute-nice must be 0..19, was " + spot.computeNice());
-        }
+        int nice = ThreadPriority.requireNice("spindle.drafter.spot.compute-nice", spot.computeNice());
         if (spot.replayBatches() < 0) {
             throw new IllegalArgumentException("spindle.drafter.spot.replay-batches must be >= 0, was " + spot.replayBatches());
         }
@@ -89,7 +87,6 @@ public class SpotTrainerService {
         CheckpointStore checkpoints = new CheckpointStore(spot.checkpointDir(), spot.keepCheckpoints());
         trainer = new SpotTrainer(config.id(), config.run(), spot.rowsPerStep(), spot.replayBatches(), gate, room, batches,
                 Drafters.factory(spot, checkpoints), checkpoints, new DrafterEvents(producer), stats, probe);
-        int nice = spot.computeNice();
         thread = new Thread(() -> {
             // Before the drafter is built: PyTorch's OpenMP workers are started by this thread and inherit it.
             ThreadPriority.lowerCurrentThread(nice);

@@ -34,14 +34,20 @@ public final class ThreadPriority {
         int getpriority(int which, int who);
     }
 
+    /** Returns {@code nice} if it is a nice value this can set (0..19); otherwise fails naming {@code key}. */
+    public static int requireNice(String key, int nice) {
+        if (nice < 0 || nice > 19) {
+            throw new IllegalArgumentException(key + " must be 0..19, was " + nice);
+        }
+        return nice;
+    }
+
     /**
      * Sets the calling thread's nice value to {@code nice} (0..19; higher yields more) if it is lower now.
      * Returns the nice value in effect afterwards, or empty if it cannot be read or set here.
      */
     public static OptionalInt lowerCurrentThread(int nice) {
-        if (nice < 0 || nice > 19) {
-            throw new IllegalArgumentException("nice must be 0..19, was " + nice);
-        }
+        requireNice("nice", nice);
         try {
             int tid = Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
             LibC libc = Native.load("c", LibC.class);

@@ -52,10 +52,7 @@ public class TrainerService {
     }
 
     void start(@Observes StartupEvent event) {
-        int nice = config.computeNice();
-        if (nice < 0 || nice > 19) {
-            throw new IllegalArgumentException("spindle.trainer.compute-nice must be 0..19, was " + nice);
-        }
+        int nice = ThreadPriority.requireNice("spindle.trainer.compute-nice", config.computeNice());
         // Before anything loads PyTorch: bit-reproducible MKL kernels, so a resumed run matches an uninterrupted one.
         NumericReproducibility.pinMklBranch();
         // Natives come from the classpath; nothing is downloaded at run time.
