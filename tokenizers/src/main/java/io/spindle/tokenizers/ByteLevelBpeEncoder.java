@@ -53,34 +53,46 @@ public final class ByteLevelBpeEncoder {
     }
 
     public int[] encode(String text) {
-        IntList out = new IntList(Math.max(16, text.length() / 3));
-        PieceScanner.PieceSink sink = (start, end) -> encodePiece(text, start, end, out);
-        int from = 0;
         int n = text.length();
-        if (tables.specials.isEmpty()) {
-            PieceScanner.scan(tables.vocabulary.pattern(), text, 0, n, sink);
-            return out.toArray();
-        }
-        for (int i = 0; i < n; i++) {
-            char c = text.charAt(i);
-            if (c >= tables.specialFirstChar.length || !tables.specialFirstChar[c]) {
-                continue;
+        char[] chars = scratch.chars(n);
+        text.getChars(0, n, chars, 0);
+        IntList out = scratch.ids;
+        out.reset();
+        int from = 0;
+        if (!tables.specials.isEmpty()) {
+            for (int i = 0; i < n; i++) {
+                char c = chars[i];
+                if (c >= tables.specialFirstChar.length || !tables.specialFirstChar[c]) {
+                    continue;
+                }
+                String special = specialAt(text, i);
+                if (special == null) {
+                    continue;
+                }
+                encodeStretch(chars, from, i, out);
+                out.add(tables.vocabulary.specialTokens().get(special));
+                from = i + special.length();
+                i = from - 1;
             }
-            String special = specialAt(text, i);
-            if (special == null) {
-                continue;
-            }
-            if (i > from) {
-                PieceScanner.scan(tables.vocabulary.pattern(), text, from, i, sink);
-            }
-            out.add(tables.vocabulary.specialTokens().get(special));
-            from = i + special.length();
-            i = from - 1;
         }
-        if (from < n) {
-            PieceScanner.scan(tables.vocabulary.pattern(), text, from, n, sink);
-        }
+        encodeStretch(chars, from, n, out);
         return out.toArray();
+    }
+
+    /** The chars [from, to), which hold no special token: cut into pieces, each piece encoded. */
+    private void encodeStretch(char[] chars, int from, int to, IntList out) {
+        if (from >= to) {
+            return;
+        }
+        PieceScanner.PieceEnds ends = scratch.pieceEnds;
+        ends.clear();
+        PieceScanner.scan(tables.vocabulary.pattern(), chars, from, to, ends);
+        int start = from;
+        for (int k = 0; k < ends.size(); k++) {
+            int end = ends.get(k);
+            encodePiece(chars, start, end, out);
+            start = end;
+        }
     }
 
     /** The longest special token starting at {@code i}, or null. */
@@ -105,7 +117,7 @@ public final class ByteLevelBpeEncoder {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    private void encodePiece(String text, int start, int end, IntList out) {
+    private void encodePiece(char[] text, int start, int end, IntList out) {
         if (end - start > CACHE_MAX_PIECE) {
             out.addAll(tables.bpe(text, start, end, scratch));
             return;
@@ -114,58 +126,116 @@ public final class ByteLevelBpeEncoder {
         int[] ids = cache.get(text, start, end, hash);
         if (ids == null) {
             ids = tables.bpe(text, start, end, scratch);
-            cache.put(text.substring(start, end), hash, ids);
+            cache.put(Arrays.copyOfRange(text, start, end), hash, ids);
         }
         out.addAll(ids);
     }
 
     /**
-     * Ids of recent pieces, looked up by a region of the text so that a hit allocates nothing. Open
-     * addressing; when half full it is emptied, which keeps memory bounded and costs little (the common
-     * words come back within a few documents).
+     * Ids of recent pieces, looked up by a region of the text so that a hit allocates nothing. Two generations of
+     * open-addressing tables: new pieces go into the young one; when it is half full, it becomes the old one and the
+     * old one is emptied to be the young. A piece found only in the old generation moves back into the young. So
+     * memory stays bounded, and the common words survive every turn-over: emptying one single table dropped them
+     * all, and refilling it was most of its misses (~5% of lookups on samples/, each a full BPE).
      */
     private static final class PieceCache {
-        private static final int CAPACITY = 1 << 17;
-        private final String[] keys = new String[CAPACITY];
-        private final int[] hashes = new int[CAPACITY];
-        private final int[][] values = new int[CAPACITY][];
-        private int size;
+        private Generation young = new Generation();
+        private Generation old = new Generation();
 
-        static int hash(String text, int start, int end) {
+        static int hash(char[] text, int start, int end) {
             int h = 0;
             for (int i = start; i < end; i++) {
-                h = 31 * h + text.charAt(i);
+                h = 31 * h + text[i];
             }
-            return h ^ (h >>> 15);
+            // Spread: short pieces have small polynomial hashes, which would crowd the low slots into long probe runs.
+            h *= 0x9E3779B9;
+            return h == 0 ? 1 : h; // 0 marks an empty slot
         }
 
-        int[] get(String text, int start, int end, int hash) {
+        int[] get(char[] text, int start, int end, int hash) {
+            int slot = young.find(text, start, end, hash);
+            if (slot >= 0) {
+                return young.values[slot];
+            }
+            slot = old.find(text, start, end, hash);
+            if (slot < 0) {
+                return null;
+            }
+            int[] ids = old.values[slot];
+            put(old.keys[slot], hash, ids);
+            return ids;
+        }
+
+        void put(char[] key, int hash, int[] ids) {
+            if (young.isHalfFull()) {
+                Generation emptied = old;
+                emptied.clear();
+                old = young;
+                young = emptied;
+            }
+            young.put(key, hash, ids);
+        }
+    }
+
+    private static final class Generation {
+        private static final int BITS = 17;
+        private static final int CAPACITY = 1 << BITS;
+        final char[][] keys = new char[CAPACITY][];
+        final int[] hashes = new int[CAPACITY];
+        final int[][] values = new int[CAPACITY][];
+        private int size;
+
+        /** The slot holding the chars [start, end) of {@code text}, or -1. */
+        int find(char[] text, int start, int end, int hash) {
             int len = end - start;
-            for (int slot = hash & (CAPACITY - 1); ; slot = (slot + 1) & (CAPACITY - 1)) {
-                String key = keys[slot];
-                if (key == null) {
-                    return null;
+            // Only the hash array is read until a hash matches: one cache line per probe instead of two.
+            for (int slot = hash >>> (32 - BITS); ; slot = (slot + 1) & (CAPACITY - 1)) {
+                int h = hashes[slot];
+                if (h == 0) {
+                    return -1;
                 }
-                if (hashes[slot] == hash && key.length() == len && text.regionMatches(start, key, 0, len)) {
-                    return values[slot];
+                if (h == hash) {
+                    char[] key = keys[slot];
+                    if (key.length == len && sameChars(text, start, key)) {
+                        return slot;
+                    }
                 }
             }
         }
 
-        void put(String key, int hash, int[] ids) {
-            if (size >= CAPACITY / 2) {
-                java.util.Arrays.fill(keys, null);
-                java.util.Arrays.fill(values, null);
-                size = 0;
+        /**
+         * A plain loop: pieces are a few chars, and Arrays.equals' range checks and vectorized mismatch took a
+         * third of the stream thread in a profile of the service.
+         */
+        private static boolean sameChars(char[] text, int start, char[] key) {
+            for (int i = 0; i < key.length; i++) {
+                if (text[start + i] != key[i]) {
+                    return false;
+                }
             }
-            int slot = hash & (CAPACITY - 1);
-            while (keys[slot] != null) {
+            return true;
+        }
+
+        boolean isHalfFull() {
+            return size >= CAPACITY / 2;
+        }
+
+        void put(char[] key, int hash, int[] ids) {
+            int slot = hash >>> (32 - BITS);
+            while (hashes[slot] != 0) {
                 slot = (slot + 1) & (CAPACITY - 1);
             }
             keys[slot] = key;
             hashes[slot] = hash;
             values[slot] = ids;
             size++;
+        }
+
+        void clear() {
+            Arrays.fill(hashes, 0);
+            Arrays.fill(keys, null);
+            Arrays.fill(values, null);
+            size = 0;
         }
     }
 
@@ -202,7 +272,7 @@ public final class ByteLevelBpeEncoder {
         }
 
         /** BPE of the chars [start, end) of {@code text}. */
-        int[] bpe(String text, int start, int end, Scratch scratch) {
+        int[] bpe(char[] text, int start, int end, Scratch scratch) {
             int n = scratch.utf8(text, start, end);
             byte[] bytes = scratch.bytes;
             if (wholeTokens != null) {
@@ -329,28 +399,44 @@ public final class ByteLevelBpeEncoder {
 
     /** Buffers reused from piece to piece. */
     private static final class Scratch {
+        private static final int KEPT_CHARS = 1 << 20;
+        char[] chars = new char[4096];
         byte[] bytes = new byte[256];
         int[] sym = new int[256];
         int[] next = new int[256];
         int[] prev = new int[256];
         final LongHeap heap = new LongHeap();
+        final PieceScanner.PieceEnds pieceEnds = new PieceScanner.PieceEnds();
+        /** The ids of the document being encoded; copied out at its end. */
+        final IntList ids = new IntList(1024);
+
+        /** A buffer for a document of {@code n} chars; one of a rare, very long document is not kept. */
+        char[] chars(int n) {
+            if (n > KEPT_CHARS) {
+                return new char[n];
+            }
+            if (chars.length < n) {
+                chars = new char[Math.max(n, Math.min(KEPT_CHARS, chars.length * 2))];
+            }
+            return chars;
+        }
 
         /** UTF-8 of the chars [start, end) into {@link #bytes}; returns the byte count. */
-        int utf8(String s, int start, int end) {
+        int utf8(char[] s, int start, int end) {
             int need = (end - start) * 3;
             if (bytes.length < need) {
                 bytes = new byte[need];
             }
             int n = 0;
             for (int i = start; i < end; i++) {
-                char c = s.charAt(i);
+                char c = s[i];
                 if (c < 0x80) {
                     bytes[n++] = (byte) c;
                 } else if (c < 0x800) {
                     bytes[n++] = (byte) (0xC0 | (c >> 6));
                     bytes[n++] = (byte) (0x80 | (c & 0x3F));
-                } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    int cp = Character.toCodePoint(c, s.charAt(++i));
+                } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
+                    int cp = Character.toCodePoint(c, s[++i]);
                     bytes[n++] = (byte) (0xF0 | (cp >> 18));
                     bytes[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
                     bytes[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
@@ -436,6 +522,14 @@ public final class ByteLevelBpeEncoder {
 
         IntList(int capacity) {
             data = new int[capacity];
+        }
+
+        /** Empties the list for reuse; the array of a rare, very long document is not kept. */
+        void reset() {
+            size = 0;
+            if (data.length > 1 << 18) {
+                data = new int[1024];
+            }
         }
 
         void add(int v) {

@@ -60,7 +60,14 @@ public enum PreTokenizerPattern {
      * {@link PieceScanner}, which does the same without a regex engine, several times faster).
      */
     public void forEachPiece(CharSequence text, Consumer<String> sink) {
-        PieceScanner.scan(this, text, 0, text.length(), (start, end) -> sink.accept(text.subSequence(start, end).toString()));
+        char[] chars = text.toString().toCharArray();
+        PieceScanner.PieceEnds ends = new PieceScanner.PieceEnds();
+        PieceScanner.scan(this, chars, 0, chars.length, ends);
+        int start = 0;
+        for (int k = 0; k < ends.size(); k++) {
+            sink.accept(new String(chars, start, ends.get(k) - start));
+            start = ends.get(k);
+        }
     }
 
     /**
