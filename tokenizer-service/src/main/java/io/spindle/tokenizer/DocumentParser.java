@@ -44,7 +44,16 @@ public final class DocumentParser {
     public sealed interface Parsed {
     }
 
-    public record Accepted(CorpusDocument document) implements Parsed {
+    /**
+     * @param textUtf8 the UTF-8 bytes of the document's text when they are at hand (raw text taken as it came),
+     *                 so that hashing it for de-duplication does not encode it again; else null
+     */
+    public record Accepted(CorpusDocument document, byte[] textUtf8) implements Parsed {
+
+        /** The UTF-8 bytes of the text. */
+        public byte[] utf8() {
+            return textUtf8 != null ? textUtf8 : document.text().getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     public record Rejected(Reason reason, String detail) implements Parsed {
@@ -99,7 +108,9 @@ public final class DocumentParser {
         // malformed sequence becomes U+FFFD, so a result without one is exactly what the strict decoder returns;
         // only texts holding a U+FFFD (malformed, or a real one) are decoded again, strictly, for the verdict.
         String decoded = new String(value, StandardCharsets.UTF_8);
+        boolean decodedIsValue = true;
         if (decoded.indexOf('\uFFFD') >= 0) {
+            decodedIsValue = false;
             try {
                 CodingErrorAction action = policy.replaceInvalid() ? CodingErrorAction.REPLACE : CodingErrorAction.REPORT;
                 decoded = StandardCharsets.UTF_8.newDecoder()
@@ -117,12 +128,23 @@ public final class DocumentParser {
         if (!decoded.isEmpty() && decoded.charAt(0) == BOM) {
             // Windows editors write one; it says "UTF-8" and is not part of the text or the JSON.
             decoded = decoded.substring(1);
+            decodedIsValue = false;
         }
-        if (looksLikeJsonObject(decoded)) {
+        int first = firstNonWhitespace(decoded);
+        if (first < decoded.length() && decoded.charAt(first) == '{') {
             return parseJson(key, decoded);
         }
-        Rejected notAnObject = nonObjectJson(decoded);
-        return notAnObject != null ? notAnObject : accept(key, decoded, null, "the value");
+        Rejected notAnObject = nonObjectJson(decoded, first);
+        // Decoded UTF-8 holds no lone surrogate: only a JSON escape can make one.
+        return notAnObject != null ? notAnObject : accept(key, decoded, null, "the value", false, decodedIsValue ? value : null);
+    }
+
+    private static int firstNonWhitespace(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i;
     }
 
     private static final char BOM = '\uFEFF';
@@ -156,10 +178,6 @@ public final class DocumentParser {
         return Math.round(MAX_NON_TEXT_SHARE * 100) + "%";
     }
 
-    private static boolean looksLikeJsonObject(String text) {
-        return text.stripLeading().startsWith("{");
-    }
-
     /**
      * A value that is, as a whole, one JSON array, number, boolean or null is NOT_AN_OBJECT: a producer sent
      * JSON, but not a document. Anything else that does not start with '{' is prose, including a line in
@@ -167,11 +185,12 @@ public final class DocumentParser {
      * "42 is the answer", which JSON does not parse as a whole. Only values that start like a JSON array,
      * number or literal are tried, and prose fails on its first word, so raw text costs next to nothing.
      */
-    private Rejected nonObjectJson(String value) {
-        String stripped = value.strip();
-        if (stripped.isEmpty() || "[-0123456789tfn".indexOf(stripped.charAt(0)) < 0) {
+    private Rejected nonObjectJson(String value, int firstChar) {
+        // Decided on the first non-blank char before anything is copied: most values are prose.
+        if (firstChar == value.length() || "[-0123456789tfn".indexOf(value.charAt(firstChar)) < 0) {
             return null;
         }
+        String stripped = value.strip();
         try (JsonParser parser = json.getFactory().createParser(stripped)) {
             JsonToken first = parser.nextToken();
             parser.skipChildren();
@@ -215,12 +234,12 @@ public final class DocumentParser {
         }
         String id = node.hasNonNull("id") ? node.get("id").asText() : key;
         String source = node.hasNonNull("source") ? node.get("source").asText() : null;
-        return accept(id, text.asText(), source, "\"text\"");
+        return accept(id, text.asText(), source, "\"text\"", true, null);
     }
 
     /** The last checks on the text itself, and its normalization. */
-    private Parsed accept(String id, String text, String source, String what) {
-        int lone = loneSurrogate(text);
+    private Parsed accept(String id, String text, String source, String what, boolean mayHaveLoneSurrogates, byte[] utf8) {
+        int lone = mayHaveLoneSurrogates ? loneSurrogate(text) : -1;
         if (lone >= 0) {
             // Only JSON escapes (\ud800) can produce one: decoded UTF-8 never does.
             if (!policy.replaceInvalid()) {
@@ -230,11 +249,12 @@ public final class DocumentParser {
         }
         if (policy.nfc() && !Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
             text = Normalizer.normalize(text, Normalizer.Form.NFC);
+            utf8 = null;
         }
         if (isBlank(text)) {
             return new Rejected(Reason.BLANK_TEXT, what + " is empty or whitespace only");
         }
-        return new Accepted(new CorpusDocument(id, text, source, Map.of()));
+        return new Accepted(new CorpusDocument(id, text, source, Map.of()), utf8);
     }
 
     /**

@@ -100,7 +100,7 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         DocumentParser.Parsed parsed = parser.parse(key, record.value());
         if (parsed instanceof DocumentParser.Accepted accepted) {
             String text = accepted.document().text();
-            if (seenStore != null && !firstTime(text)) {
+            if (seenStore != null && !firstTime(accepted.utf8())) {
                 reject(record, source, new DocumentParser.Rejected(Rejection.Reason.DUPLICATE,
                         "the same text was already accepted from partition " + source.partition()));
                 stats.duplicate();
@@ -149,9 +149,9 @@ final class PackingProcessor implements Processor<byte[], byte[], byte[], byte[]
         return packer;
     }
 
-    /** Records the text's hash; false when it was there already. */
-    private boolean firstTime(String text) {
-        byte[] digest = sha256.digest(text.getBytes(StandardCharsets.UTF_8));
+    /** Records the hash of the text (its UTF-8 bytes); false when it was there already. */
+    private boolean firstTime(byte[] textUtf8) {
+        byte[] digest = sha256.digest(textUtf8);
         Bytes key = Bytes.wrap(Arrays.copyOf(digest, HASH_BYTES));
         if (seenStore.get(key) != null) {
             return false;

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 class DocumentParserTest {
@@ -51,6 +53,20 @@ class DocumentParserTest {
         assertEquals("d1", doc.id());
         assertEquals("Hello", doc.text());
         assertEquals("web", doc.source());
+    }
+
+    /** De-duplication hashes these bytes: the same text must give the same bytes however it arrived. */
+    @Test
+    void theTextsUtf8IsTheSameWhetherRawWithABomOrInJson() {
+        byte[] raw = utf8("Ships at sea \u2693 and \uD83D\uDE00\n");
+        byte[] withBom = utf8("\uFEFFShips at sea \u2693 and \uD83D\uDE00\n");
+        byte[] json = utf8("{\"text\": \"Ships at sea \\u2693 and \\ud83d\\ude00\\n\"}");
+        var fromRaw = assertInstanceOf(DocumentParser.Accepted.class, parser.parse("k", raw));
+        assertSame(raw, fromRaw.utf8(), "raw text is hashed as it came, without encoding it again");
+        for (byte[] value : List.of(withBom, json)) {
+            var accepted = assertInstanceOf(DocumentParser.Accepted.class, parser.parse("k", value));
+            assertArrayEquals(raw, accepted.utf8());
+        }
     }
 
     @Test
