@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -30,7 +31,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.function.ToIntFunction;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,8 +45,9 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Args: {@code [repeats]} (default 3): the JTokkit and fast-path figures are the best of this many passes (DJL's
  * is one pass over the corpus, as are its ids compared with the fast path's). System properties:
- * {@code bench.copies} (4: how many times the corpus is streamed, see {@link #copies}), {@code bench.stream.threads}
- * and {@code bench.commit.ms} (override the service's settings), {@code bench.dedup} (true).
+ * {@code bench.copies} (4: how many times the corpus is encoded raw, see {@link #copies}), {@code bench.service.warmup.copies}
+ * and {@code bench.service.copies} (see {@link #service}), {@code bench.stream.threads} and {@code bench.commit.ms} (override the
+ * service's settings), {@code bench.dedup} (true).
  */
 public final class TokenizerBench {
 
@@ -55,7 +60,8 @@ public final class TokenizerBench {
         Path home = Path.of(System.getProperty("spindle.home", ".")).toAbsolutePath();
         Path tokenizerJson = home.resolve("samples/tokenizer.json");
         int copies = Integer.getInteger("bench.copies", 4);
-        List<String> texts = copies(corpus(home.resolve("samples/corpus.jsonl.gz")), copies);
+        List<String> corpus = corpus(home.resolve("samples/corpus.jsonl.gz"));
+        List<String> texts = copies(corpus, copies);
         long bytes = texts.stream().mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length).sum();
         System.err.printf("corpus x %d: %d documents, %.1f MB%n", copies, texts.size(), bytes / 1e6);
 
@@ -79,17 +85,13 @@ public final class TokenizerBench {
             result.put("raw_jtokkit_mb_s", round(best(repeats, texts, bytes, t -> jtokkit.encode(t).length, "jtokkit")));
             result.put("raw_fast_mb_s", round(best(repeats, texts, bytes, t -> fast.encode(t).length, "fast")));
             boolean identical = true;
-            long tokens = 0;
             for (String text : firstCopy) {
                 identical &= Arrays.equals(djlIds.get(text), fast.encode(text));
             }
             result.put("ids_compared_documents", firstCopy.size());
-            for (String text : texts) {
-                tokens += fast.encode(text).length + 1;
-            }
             result.put("ids_identical", identical);
             result.put("jtokkit_vocabulary", "cl100k_base (the others: samples/tokenizer.json, 8192 tokens)");
-            service(home, texts, bytes, tokens, fast, result);
+            service(home, corpus, fast, result);
         }
         result.put("cores", Runtime.getRuntime().availableProcessors());
         System.out.println(Json.MAPPER.writeValueAsString(result));
@@ -112,31 +114,54 @@ public final class TokenizerBench {
     }
 
     /**
-     * The topology of the service, run by Kafka Streams with the service's settings against a real broker.
-     * The documents are produced first; the clock runs from the moment the stream is RUNNING to the moment
-     * a read_committed consumer holds every batch the documents fill.
+     * The topology of the service, run by Kafka Streams with the service's settings against a real broker, on a
+     * stream of {@code bench.service.warmup.copies} (40) copies of the corpus and then {@code bench.service.copies}
+     * (24) more, all produced before it starts. The raw encoders are timed warm (best of several passes); the
+     * service is too: {@code service_mb_s} is its rate from the moment a read_committed consumer holds every batch
+     * the warm-up copies fill to the moment it holds every batch of the stream, {@code service_warmup_mb_s} its rate
+     * before that, from the moment it is RUNNING. Warm-up is long because the JIT is: with the broker, the
+     * clients and Kafka Streams in one JVM, C2 compiled for a minute at a third to half of a core (LogCompilation).
      */
-    private static void service(Path home, List<String> texts, long bytes, long tokens, TextTokenizer tokenizer, ObjectNode result)
-            throws Exception {
+    private static void service(Path home, List<String> corpus, TextTokenizer tokenizer, ObjectNode result) throws Exception {
+        int warmupCopies = Integer.getInteger("bench.service.warmup.copies", 40);
+        int measuredCopies = Integer.getInteger("bench.service.copies", 24);
+        int batchTokens = ROWS * ROW_LENGTH;
         Path state = Files.createTempDirectory("tokenizer-bench");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().quietLogging(true).start()) {
             broker.createRegistryTopics();
-            Map<Integer, Long> tokensByPartition = new HashMap<>();
+            Map<Integer, Long> warmupTokens = new HashMap<>();
+            Map<Integer, Long> allTokens = new HashMap<>();
+            long bytes = 0;
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 1 << 18),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
-                List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
-                for (String text : texts) {
-                    sent.add(producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, null, text.getBytes(StandardCharsets.UTF_8))));
-                }
-                for (int i = 0; i < texts.size(); i++) {
-                    int partition = sent.get(i).get().partition();
-                    tokensByPartition.merge(partition, (long) tokenizer.encode(texts.get(i)).length + 1, Long::sum);
+                for (int copy = 0; copy < warmupCopies + measuredCopies; copy++) {
+                    List<Future<RecordMetadata>> sent = new ArrayList<>(corpus.size());
+                    for (String text : corpus) {
+                        byte[] value = copyOf(text, copy).getBytes(StandardCharsets.UTF_8);
+                        bytes += value.length;
+                        sent.add(producer.send(new ProducerRecord<>(Topics.CORPUS_DOCUMENTS, null, value)));
+                    }
+                    int c = copy;
+                    int[] documentTokens = IntStream.range(0, corpus.size()).parallel()
+                            .map(i -> tokenizer.encode(copyOf(corpus.get(i), c)).length + 1).toArray();
+                    for (int i = 0; i < corpus.size(); i++) {
+                        int partition = sent.get(i).get().partition();
+                        allTokens.merge(partition, (long) documentTokens[i], Long::sum);
+                        if (copy < warmupCopies) {
+                            warmupTokens.merge(partition, (long) documentTokens[i], Long::sum);
+                        }
+                    }
+                    System.err.printf("produced copy %d of %d%n", copy + 1, warmupCopies + measuredCopies);
                 }
             }
-            int batchTokens = ROWS * ROW_LENGTH;
-            long expectedBatches = tokensByPartition.values().stream().mapToLong(t -> t / batchTokens).sum();
+            long warmupBatches = warmupTokens.values().stream().mapToLong(t -> t / batchTokens).sum();
+            long expectedBatches = allTokens.values().stream().mapToLong(t -> t / batchTokens).sum();
+            double bytesPerToken = bytes / (double) allTokens.values().stream().mapToLong(Long::longValue).sum();
+            result.put("service_mb", round(bytes / 1e6));
+            result.put("service_warmup_copies", warmupCopies);
+            result.put("service_measured_copies", measuredCopies);
 
             TokenizerTopologyTest.TestConfig config = new TokenizerTopologyTest.TestConfig(
                     Path.of("samples/tokenizer.json"), ROWS, ROW_LENGTH, Boolean.parseBoolean(System.getProperty("bench.dedup", "true")),
@@ -153,32 +178,8 @@ public final class TokenizerBench {
             }
             result.put("service_stream_threads", Integer.parseInt(props.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1")));
             TokenizerStats stats = new TokenizerStats(new SimpleMeterRegistry());
-            long[] encodeNanos = {0};
-            TextTokenizer timed = new TextTokenizer() {
-                @Override
-                public int[] encode(String text) {
-                    long t0 = System.nanoTime();
-                    int[] ids = tokenizer.encode(text);
-                    encodeNanos[0] += System.nanoTime() - t0;
-                    return ids;
-                }
-
-                @Override
-                public int eosId() {
-                    return tokenizer.eosId();
-                }
-
-                @Override
-                public String id() {
-                    return tokenizer.id();
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-            KafkaStreams streams = new KafkaStreams(new TokenizerTopology().buildTopology(timed, config, stats), props);
-            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+            KafkaStreams streams = new KafkaStreams(new TokenizerTopology().buildTopology(tokenizer, config, stats), props);
+            CountDownLatch running = new CountDownLatch(1);
             long[] runningAt = {0};
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
@@ -189,6 +190,9 @@ public final class TokenizerBench {
             long batches = 0;
             long packedTokens = 0;
             long slots = 0;
+            long warmAt = 0;
+            long tokensWhenWarm = 0;
+            CpuTimes cpuWhenWarm = null;
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                     ConsumerConfig.GROUP_ID_CONFIG, "bench-batches",
@@ -198,22 +202,46 @@ public final class TokenizerBench {
                 consumer.subscribe(List.of(Topics.TRAIN_BATCHES));
                 streams.start();
                 running.await();
-                long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                long nextReport = System.nanoTime() + 1_000_000_000L;
+                long tokensAtReport = 0;
                 while (batches < expectedBatches && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                         var batch = BatchCodec.decode(record.value());
                         batches++;
                         packedTokens += batch.tokenCount();
                         slots += (long) batch.rows() * batch.rowLength();
                     }
+                    long now = System.nanoTime();
+                    if (warmAt == 0 && batches >= warmupBatches) {
+                        warmAt = now;
+                        tokensWhenWarm = packedTokens;
+                        cpuWhenWarm = CpuTimes.now();
+                    }
+                    if (now >= nextReport) {
+                        System.err.printf("service: %d of %d batches%s, %.1f MB/s over the last second%n", batches, expectedBatches,
+                                warmAt == 0 ? " (warming up)" : "", (packedTokens - tokensAtReport) * bytesPerToken / 1e6);
+                        tokensAtReport = packedTokens;
+                        nextReport += 1_000_000_000L;
+                    }
                 }
-                double seconds = (System.nanoTime() - runningAt[0]) / 1e9;
-                result.put("service_encode_seconds", round(encodeNanos[0] / 1e9));
-                // The bytes and tokens that went into complete batches; the partial rest stays pending.
-                double share = packedTokens / (double) tokens;
-                result.put("service_mb_s", round(bytes * share / 1e6 / seconds));
-                result.put("service_tokens_s", Math.round(packedTokens / seconds));
+                long end = System.nanoTime();
+                CpuTimes cpuAtEnd = CpuTimes.now();
+                if (batches < expectedBatches) {
+                    throw new IllegalStateException("only " + batches + " of " + expectedBatches + " batches in 10 minutes");
+                }
+                double warmupSeconds = (warmAt - runningAt[0]) / 1e9;
+                double seconds = (end - warmAt) / 1e9;
+                long measuredTokens = packedTokens - tokensWhenWarm;
+                result.put("service_mb_s", round(measuredTokens * bytesPerToken / 1e6 / seconds));
+                result.put("service_tokens_s", Math.round(measuredTokens / seconds));
                 result.put("service_seconds", round(seconds));
+                // Where the two cores went while measured: the whole process (broker and bench consumer included), and
+                // the stream threads alone, in cores (CPU seconds per second).
+                result.put("service_process_cores", round((cpuAtEnd.process() - cpuWhenWarm.process()) / 1e9 / seconds));
+                result.put("service_stream_thread_cores", round((cpuAtEnd.streamThreads() - cpuWhenWarm.streamThreads()) / 1e9 / seconds));
+                result.put("service_warmup_mb_s", round(tokensWhenWarm * bytesPerToken / 1e6 / warmupSeconds));
+                result.put("service_warmup_seconds", round(warmupSeconds));
                 result.put("service_batches", batches);
                 result.put("service_expected_batches", expectedBatches);
                 result.put("packing_efficiency", slots == 0 ? 0 : round(packedTokens / (double) slots));
@@ -221,6 +249,25 @@ public final class TokenizerBench {
                 streams.close(Duration.ofSeconds(10));
             }
         }
+    }
+
+    /** CPU time so far, in nanoseconds: of the whole process, and of the Kafka Streams threads. */
+    private record CpuTimes(long process, long streamThreads) {
+        static CpuTimes now() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long streams = 0;
+            for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (info != null && info.getThreadName().startsWith("tokenizer-bench-") && info.getThreadName().contains("-StreamThread-")) {
+                    streams += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+                }
+            }
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            return new CpuTimes(os.getProcessCpuTime(), streams);
+        }
+    }
+
+    private static String copyOf(String text, int copy) {
+        return copy == 0 ? text : "(" + copy + ") " + text;
     }
 
     /**
@@ -232,7 +279,7 @@ public final class TokenizerBench {
         List<String> texts = new ArrayList<>(corpus);
         for (int copy = 1; copy < copies; copy++) {
             for (String text : corpus) {
-                texts.add("(" + copy + ") " + text);
+                texts.add(copyOf(text, copy));
             }
         }
         return texts;
