@@ -74,7 +74,7 @@ final class LocalCluster {
         });
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add(service.heap);
+        command.addAll(service.jvmOptions);
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
