@@ -116,7 +116,7 @@ public final class TokenizerBench {
     /**
      * The topology of the service, run by Kafka Streams with the service's settings against a real broker, on a
      * stream of {@code bench.service.warmup.copies} (40) copies of the corpus and then {@code bench.service.copies}
-     * (24) more, all produced before it starts. The raw encoders are timed warm (best of several passes); the
+     * (48) more, all produced before it starts. The raw encoders are timed warm (best of several passes); the
      * service is too: {@code service_mb_s} is its rate from the moment a read_committed consumer holds every batch
      * the warm-up copies fill to the moment it holds every batch of the stream, {@code service_warmup_mb_s} its rate
      * before that, from the moment it is RUNNING. Warm-up is long because the JIT is: with the broker, the
@@ -124,7 +124,7 @@ public final class TokenizerBench {
      */
     private static void service(Path home, List<String> corpus, TextTokenizer tokenizer, ObjectNode result) throws Exception {
         int warmupCopies = Integer.getInteger("bench.service.warmup.copies", 40);
-        int measuredCopies = Integer.getInteger("bench.service.copies", 24);
+        int measuredCopies = Integer.getInteger("bench.service.copies", 48);
         int batchTokens = ROWS * ROW_LENGTH;
         Path state = Files.createTempDirectory("tokenizer-bench");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().quietLogging(true).start()) {
