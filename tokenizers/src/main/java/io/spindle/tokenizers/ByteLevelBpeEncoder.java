@@ -84,8 +84,8 @@ public final class ByteLevelBpeEncoder {
         if (from >= to) {
             return;
         }
-        PieceScanner.PieceEnds ends = scratch.pieceEnds;
-        ends.clear();
+        IntList ends = scratch.pieceEnds;
+        ends.reset();
         PieceScanner.scan(tables.vocabulary.pattern(), chars, from, to, ends);
         int start = from;
         for (int k = 0; k < ends.size(); k++) {
@@ -155,11 +155,12 @@ public final class ByteLevelBpeEncoder {
             return h == 0 ? 1 : h; // 0 marks an empty slot
         }
 
-        /** Adds the cached ids of the chars [start, end) to {@code out}; false when they are not cached. */
+        /** The front table for pieces of this length, or null when they are too long for either. */
         private Front front(int length) {
             return shortPieces.holds(length) ? shortPieces : longPieces.holds(length) ? longPieces : null;
         }
 
+        /** Adds the cached ids of the chars [start, end) to {@code out}; false when they are not cached. */
         boolean appendCached(char[] text, int start, int end, int hash, IntList out) {
             Front front = front(end - start);
             if (front != null && front.appendCached(text, start, end, hash, out)) {
@@ -525,7 +526,8 @@ public final class ByteLevelBpeEncoder {
         int[] next = new int[256];
         int[] prev = new int[256];
         final LongHeap heap = new LongHeap();
-        final PieceScanner.PieceEnds pieceEnds = new PieceScanner.PieceEnds();
+        /** Where each piece of the stretch being encoded ends (PieceScanner.scan). */
+        final IntList pieceEnds = new IntList(1024);
         /** The ids of the document being encoded; copied out at its end. */
         final IntList ids = new IntList(1024);
 
@@ -631,47 +633,6 @@ public final class ByteLevelBpeEncoder {
                 data[i] = last;
             }
             return top;
-        }
-    }
-
-    /** A growable int array, to avoid boxing every id. */
-    private static final class IntList {
-        private int[] data;
-        private int size;
-
-        IntList(int capacity) {
-            data = new int[capacity];
-        }
-
-        /** Empties the list for reuse; the array of a rare, very long document is not kept. */
-        void reset() {
-            size = 0;
-            if (data.length > 1 << 18) {
-                data = new int[1024];
-            }
-        }
-
-        void add(int v) {
-            if (size == data.length) {
-                data = Arrays.copyOf(data, size * 2);
-            }
-            data[size++] = v;
-        }
-
-        void addAll(int[] vs) {
-            addAll(vs, 0, vs.length);
-        }
-
-        void addAll(int[] vs, int from, int count) {
-            if (size + count > data.length) {
-                data = Arrays.copyOf(data, Math.max(size * 2, size + count));
-            }
-            System.arraycopy(vs, from, data, size, count);
-            size += count;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(data, size);
         }
     }
 }

@@ -29,39 +29,6 @@ final class PieceScanner {
         }
     }
 
-    /**
-     * Where each piece ends; a piece starts where the one before it ended (the pieces cover the text). Filled
-     * by a scan and read afterwards, rather than handed to a callback piece by piece: the scanner's loop and the
-     * encoder's then compile as two small loops, instead of one whose speed depends on the JIT inlining a
-     * callback through several levels (a profile found the same encoder 3x slower in one JVM than in another).
-     */
-    static final class PieceEnds {
-        private int[] ends = new int[1024];
-        private int size;
-
-        void clear() {
-            size = 0;
-            if (ends.length > 1 << 18) { // not kept after a rare, very long document
-                ends = new int[1024];
-            }
-        }
-
-        void add(int end) {
-            if (size == ends.length) {
-                ends = java.util.Arrays.copyOf(ends, size * 2);
-            }
-            ends[size++] = end;
-        }
-
-        int size() {
-            return size;
-        }
-
-        int get(int i) {
-            return ends[i];
-        }
-    }
-
     private PieceScanner() {
     }
 
@@ -114,11 +81,14 @@ final class PieceScanner {
     }
 
     /**
-     * Cuts the chars [from, to) of {@code s} into pieces, adding the end of each to {@code ends}. Over a char array rather than a String: the encoder
-     * copies each document into one once, and every later read is a plain array load, where String.charAt
-     * checks the string's coder (Latin-1 or UTF-16) on each char.
+     * Cuts the chars [from, to) of {@code s} into pieces, adding the end of each to {@code ends} (a piece starts
+     * where the one before it ended). Ends are collected, not handed to a callback piece by piece: the scanner's
+     * loop and the encoder's then compile as two small loops, instead of one whose speed depended on the JIT
+     * inlining a callback through several levels (the same encoder ran 3x slower in one JVM than in another).
+     * Over a char array rather than a String: the encoder copies each document into one once, and every read is
+     * then a plain array load, where String.charAt checks the string's coder (Latin-1 or UTF-16) on each char.
      */
-    static void scan(PreTokenizerPattern pattern, char[] s, int from, int to, PieceEnds ends) {
+    static void scan(PreTokenizerPattern pattern, char[] s, int from, int to, IntList ends) {
         if (pattern == PreTokenizerPattern.GPT2) {
             scanGpt2(s, from, to, ends);
         } else {
@@ -127,7 +97,7 @@ final class PieceScanner {
     }
 
     /** {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+} */
-    private static void scanGpt2(char[] s, int from, int end, PieceEnds ends) {
+    private static void scanGpt2(char[] s, int from, int end, IntList ends) {
         int i = from;
         while (i < end) {
             int contraction = contraction(s, i, end, false);
@@ -153,7 +123,7 @@ final class PieceScanner {
      * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*
      * |\s*[\r\n]+|\s+(?!\S)|\s+}
      */
-    private static void scanCl100k(char[] s, int from, int end, PieceEnds ends) {
+    private static void scanCl100k(char[] s, int from, int end, IntList ends) {
         int i = from;
         while (i < end) {
             int contraction = contraction(s, i, end, true);
@@ -219,7 +189,7 @@ final class PieceScanner {
     }
 
     /** {@code \s+(?!\S)|\s+} at a whitespace char: the run, less its last char when a non-space follows. */
-    private static int whitespace(char[] s, int i, int end, PieceEnds ends) {
+    private static int whitespace(char[] s, int i, int end, IntList ends) {
         int run = runEnd(s, i, end, SPACE);
         if (run < end) {
             int last = run - 1; // whitespace is always in the BMP, so one char

@@ -61,7 +61,7 @@ public enum PreTokenizerPattern {
      */
     public void forEachPiece(CharSequence text, Consumer<String> sink) {
         char[] chars = text.toString().toCharArray();
-        PieceScanner.PieceEnds ends = new PieceScanner.PieceEnds();
+        IntList ends = new IntList(64);
         PieceScanner.scan(this, chars, 0, chars.length, ends);
         int start = 0;
         for (int k = 0; k < ends.size(); k++) {
